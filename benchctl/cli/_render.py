@@ -1,0 +1,65 @@
+"""Rich rendering of one run, shared by `benchctl run` and `benchctl results show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -> Table:
+    """Key/value table of a flat run dict (see `results.export.run_to_dict`)."""
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    status = d["status"]
+    colour = "green" if status == "ok" else "red"
+    table.add_row(
+        "status", f"[{colour}]{status}[/]" + (f"  {d['error_code']}" if d["error_code"] else "")
+    )
+    if d.get("error_message"):
+        table.add_row("error", d["error_message"])
+    table.add_row("model", f"{d['model']}  ({d['input_shape']}, {d['format']} {d['precision']})")
+    table.add_row("device", f"{d['device']}  ({d['device_cpu'] or '?'})")
+    actual = d["accelerator_actual"] or "?"
+    table.add_row(
+        "runtime",
+        f"{d['runtime']} {d['runtime_version'] or ''}  "
+        f"accelerator {d['accelerator_requested']} → {actual}, threads "
+        f"{d['threads'] or 'default'}",
+    )
+    table.add_row(
+        "iterations",
+        f"{d['iterations']} timed (of {d['iterations_requested']}), {d['warmup']} warm-up",
+    )
+    if d["median_ms"] is not None:
+        table.add_row(
+            "latency (ms)",
+            "min {}  median {}  mean {}  p90 {}  p99 {}".format(
+                *(_ms(d[k]) for k in ("min_ms", "median_ms", "mean_ms", "p90_ms", "p99_ms"))
+            ),
+        )
+        table.add_row(
+            "spread",
+            f"std {_ms(d['std_ms'])} ms  CV {d['cv'] * 100:.2f} %  "
+            f"median 95% CI [{_ms(d['ci95_low_ms'])}, {_ms(d['ci95_high_ms'])}] ms",
+        )
+    table.add_row(
+        "load / first inference", f"{_ms(d['load_ms'])} ms / {_ms(d['first_inference_ms'])} ms"
+    )
+    if d["artifact_sha256"]:
+        parity = d.get("parity_passed")
+        ptxt = ""
+        if parity is not None:
+            verdict = "ok" if parity else "[red]FAILED[/]"
+            ptxt = f"  parity {verdict} (max rel {d['parity_max_rel']:.1e})"
+        table.add_row("artifact", f"{d['artifact_sha256']}{ptxt}")
+    if note:
+        table.add_row("", note)
+    table.add_row("run id", d["run_id"])
+    table.add_row("database", db_location)
+    return table

@@ -1,0 +1,61 @@
+"""The root `benchctl` command: sub-commands, and the one place errors become exit codes.
+
+Expected failures (`BenchError`) print one line on stderr and exit with their code (2 for bad
+input); `BENCHCTL_DEBUG=1` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.markup import escape
+
+from benchctl import __version__
+from benchctl.cli import db, devices, export, models, results
+from benchctl.cli.run import run_command
+from benchctl.errors import BenchError
+
+app = typer.Typer(
+    name="benchctl",
+    help="On-device neural-network latency benchmarking: build, convert, run, keep every sample.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("run")(run_command)
+app.add_typer(models.app, name="models")
+app.add_typer(results.app, name="results")
+app.add_typer(export.app, name="export")
+app.add_typer(devices.app, name="devices")
+app.add_typer(db.app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"benchctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """benchctl: how fast does this network really run on that device?"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app, turning expected failures into one line."""
+    try:
+        app(args=argv, prog_name="benchctl")
+    except BenchError as exc:
+        if os.environ.get("BENCHCTL_DEBUG"):
+            raise
+        from benchctl.cli._output import err
+
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,101 @@
+"""`benchctl results …`: what the database holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from benchctl.cli._options import DbOpt, JsonOpt
+from benchctl.cli._output import emit_json, out
+
+app = typer.Typer(help="List and inspect stored runs.", no_args_is_help=True)
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+@app.command("list")
+def list_cmd(
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Only this model.")] = None,
+    device: Annotated[str | None, typer.Option("--device", "-d", help="Only this device.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only this status (ok, error…).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 50,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List stored runs, newest first."""
+    from benchctl.results.export import run_to_dict
+    from benchctl.results.store import ResultStore
+
+    store = ResultStore.open(db)
+    rows = [
+        run_to_dict(r) for r in store.runs(model=model, device=device, status=status, limit=limit)
+    ]
+    if json_:
+        emit_json(rows)
+        return
+    table = Table(
+        "run id",
+        "created",
+        "model",
+        "device",
+        "runtime",
+        "status",
+        "n",
+        "min ms",
+        "median ms",
+        "p90 ms",
+        "CV %",
+        title=f"runs in {store.location}",
+    )
+    for r in rows:
+        cv = "—" if r["cv"] is None else f"{r['cv'] * 100:.1f}"
+        table.add_row(
+            r["run_id"][:12],
+            (r["created_at"] or "")[:19],
+            r["model"],
+            r["device"],
+            r["runtime"],
+            r["status"],
+            str(r["iterations"] or 0),
+            _fmt(r["min_ms"]),
+            _fmt(r["median_ms"]),
+            _fmt(r["p90_ms"]),
+            cv,
+        )
+    out.print(table)
+
+
+@app.command("show")
+def show_cmd(
+    run_id: Annotated[str, typer.Argument(help="Run id or a unique prefix of it.")],
+    samples: Annotated[
+        bool, typer.Option("--samples", help="Include the raw samples (ns) in --json.")
+    ] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Show one run with every statistic recomputed from its raw samples."""
+    from benchctl.cli._render import run_table
+    from benchctl.results.export import run_to_dict
+    from benchctl.results.store import ResultStore
+
+    store = ResultStore.open(db)
+    row = store.run(run_id)
+    art = store.artifact(row.artifact_sha256) if row.artifact_sha256 else None
+    doc = run_to_dict(row, art.parity if art else None)
+    if json_:
+        doc["spec"] = row.spec
+        doc["versions"] = row.versions
+        doc["host"] = row.host
+        doc["environment"] = row.environment
+        if samples:
+            doc["samples_ns"] = store.samples(row.run_id)
+        emit_json(doc)
+        return
+    out.print(run_table(doc, db_location=store.location))

@@ -1,0 +1,121 @@
+"""`benchctl run`: one model on one device, stored, then shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from benchctl.cli._options import DbOpt, JsonOpt
+from benchctl.cli._output import emit_json, err, out
+
+
+def run_command(
+    model: Annotated[
+        str,
+        typer.Option("--model", "-m", help="Registered model name (see: benchctl models list)."),
+    ],
+    device: Annotated[
+        str, typer.Option("--device", "-d", help="Device name (see: benchctl devices list).")
+    ] = "host",
+    runtime: Annotated[
+        str | None, typer.Option("--runtime", "-r", help="Runtime; default: the device's.")
+    ] = None,
+    iterations: Annotated[int, typer.Option("--iterations", "-n", help="Timed iterations.")] = 1000,
+    warmup: Annotated[int, typer.Option("--warmup", help="Warm-up iterations before timing.")] = 50,
+    threads: Annotated[
+        int | None, typer.Option("--threads", help="Runtime threads; default: the runtime's.")
+    ] = None,
+    batch: Annotated[int, typer.Option("--batch", help="Batch size of the input.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for weights and inputs.")] = 0,
+    max_seconds: Annotated[
+        float, typer.Option("--max-seconds", help="Stop timing after this long.")
+    ] = 900.0,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--allow-fallback", help="Accept a runtime that fell back to another accelerator."
+        ),
+    ] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Benchmark one model on one device and store every raw sample."""
+    from benchctl.harness.run import RunRequest, resolve, run_benchmark
+    from benchctl.results.export import run_to_dict
+    from benchctl.results.store import ResultStore
+
+    req = RunRequest(
+        model=model,
+        device=device,
+        runtime=runtime,
+        iterations=iterations,
+        warmup=warmup,
+        threads=threads,
+        batch=batch,
+        seed=seed,
+        max_total_s=max_seconds,
+        allow_fallback=allow_fallback,
+    )
+    resolve(req)  # bad names and numbers fail here, before the database is touched
+    store = ResultStore.open(db)
+    show_progress = not json_ and err.is_terminal
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
+    )
+    with progress:
+        hooks = _Hooks(progress)
+        outcome = run_benchmark(req, store, hooks)
+    row = store.run(outcome.record.run_id)
+    parity = outcome.artifact.parity if outcome.artifact else None
+    doc = run_to_dict(row, parity)
+    doc["artifact_reused"] = bool(outcome.artifact and outcome.artifact.reused)
+    doc["database"] = outcome.db_location
+    if json_:
+        emit_json(doc)
+    else:
+        from benchctl.cli._render import run_table
+
+        note = None
+        if outcome.artifact is not None:
+            note = (
+                "reused cached artifact " if outcome.artifact.reused else "exported artifact "
+            ) + str(outcome.artifact.path)
+        out.print(run_table(doc, db_location=outcome.db_location, note=note))
+    if row.status != "ok":
+        raise typer.Exit(1)
+
+
+class _Hooks:
+    """RunHooks that drive a rich Progress: a stage line and a bar over timed iterations."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._stage = progress.add_task("starting", total=None)
+        self._iters: int | None = None
+
+    def stage(self, text: str) -> None:
+        self._progress.update(self._stage, description=text)
+
+    def progress(self, phase: str, done: int, total: int) -> None:
+        if phase != "timed":
+            self.stage(f"{phase} done ({done} iterations)")
+            return
+        if self._iters is None:
+            self._iters = self._progress.add_task("timed iterations", total=total)
+        self._progress.update(self._iters, completed=done)

@@ -1,0 +1,265 @@
+"""The Python runner: one `benchctl.spec` in, one `benchctl.result` out (spec.json → result.json).
+
+It runs in its own process on the target (this machine, or an SSH board), imports only the
+runtime it needs, and always writes a result document — an error status with a code when
+something fails — so the host never has to guess what happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchctl import __version__
+from benchctl.harness import contract, measure
+from benchctl.harness.backends import BackendUnavailable, backend_names, get_backend
+from benchctl.harness.runner.facts import device_facts, thermal_snapshot
+
+RUNNER_NAME = "benchctl-python"
+PROGRESS_PREFIX = "@@benchctl progress"
+
+_DTYPES = {"float32", "float16", "int8", "uint8", "int32", "int64"}
+
+
+class RunFailure(Exception):
+    def __init__(self, status: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def file_sha256(path: Path | str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def runner_info() -> dict[str, Any]:
+    return {
+        "name": RUNNER_NAME,
+        "version": __version__,
+        "contract_versions": list(contract.SUPPORTED_VERSIONS),
+    }
+
+
+def capabilities() -> dict[str, Any]:
+    """The `benchctl.capabilities` document for this machine."""
+    runtimes = []
+    for name in backend_names():
+        backend = get_backend(name)
+        entry: dict[str, Any] = {"backend": name, "formats": list(backend.formats)}
+        try:
+            entry.update(
+                version=backend.version(),
+                available=True,
+                accelerators=backend.available_accelerators(),
+                reason_if_unavailable=None,
+            )
+        except BackendUnavailable as exc:
+            entry.update(
+                version=None, available=False, accelerators=[], reason_if_unavailable=str(exc)
+            )
+        runtimes.append(entry)
+    doc = {
+        "schema": "benchctl.capabilities",
+        "version": contract.CONTRACT_VERSION,
+        "runner": runner_info(),
+        "runtimes": runtimes,
+        "device": device_facts(),
+    }
+    contract.validate("capabilities", doc)
+    return doc
+
+
+def _inputs(tensors: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for t in tensors:
+        dtype = np.dtype(t["dtype"])
+        if dtype.kind == "f":
+            arrays[t["name"]] = rng.standard_normal(t["shape"], dtype=np.float32).astype(dtype)
+        else:
+            info = np.iinfo(dtype)
+            arrays[t["name"]] = rng.integers(
+                max(info.min, -128), min(info.max, 127) + 1, size=t["shape"], dtype=dtype
+            )
+    return arrays
+
+
+def execute(
+    spec: dict[str, Any], spec_dir: Path, on_progress: measure.ProgressFn | None
+) -> dict[str, Any]:
+    """Run a validated spec; returns the result document's measured parts or raises RunFailure."""
+    backend_spec = spec["backend"]
+    model_path = spec_dir / spec["model"]["path"]
+    if not model_path.is_file():
+        raise RunFailure("error", "MODEL_NOT_FOUND", f"model file {model_path} does not exist")
+    digest = file_sha256(model_path)
+    if digest != spec["model"]["sha256"]:
+        raise RunFailure(
+            "error",
+            "MODEL_SHA256_MISMATCH",
+            f"model file hash {digest} differs from the spec's {spec['model']['sha256']}",
+        )
+    try:
+        backend = get_backend(backend_spec["name"])
+    except KeyError:
+        raise RunFailure(
+            "unsupported_backend",
+            "UNKNOWN_BACKEND",
+            f"backend {backend_spec['name']!r} is not in this runner; "
+            f"it has: {', '.join(backend_names())}",
+        ) from None
+    if spec["model"]["format"] not in backend.formats:
+        raise RunFailure(
+            "unsupported_backend",
+            "FORMAT_NOT_SUPPORTED",
+            f"{backend.name} cannot run {spec['model']['format']} artifacts",
+        )
+    try:
+        version = backend.version()
+    except BackendUnavailable as exc:
+        raise RunFailure("unsupported_backend", "RUNTIME_MISSING", str(exc)) from None
+    accelerator = backend_spec["accelerator"]
+    options = backend_spec.get("options") or {}
+    clock = time.perf_counter_ns
+    try:
+        t0 = clock()
+        session = backend.load(str(model_path), accelerator, options)
+        load_ns = clock() - t0
+    except Exception as exc:  # any runtime's load error becomes a coded status, never a crash
+        raise RunFailure("error", "MODEL_LOAD_FAILED", f"{type(exc).__name__}: {exc}") from None
+    description = session.describe()
+    runtime = {
+        "name": backend.name,
+        "version": version,
+        "backend": backend.name,
+        "accelerator_requested": accelerator,
+        "accelerator_actual": description.accelerator_actual,
+        "delegated_nodes": description.delegated_nodes,
+        "total_nodes": description.total_nodes,
+        "plan_summary": description.plan_summary,
+    }
+    if description.accelerator_actual != accelerator and not backend_spec.get("allow_fallback"):
+        raise RunFailure(
+            "error",
+            "ACCELERATOR_FALLBACK",
+            f"requested {accelerator} but the runtime used "
+            f"{description.accelerator_actual}; pass allow_fallback to accept it",
+        )
+    declared = {t["name"]: t for t in spec["inputs"]["tensors"]}
+    actual = {t.name: t for t in session.inputs()}
+    if set(declared) != set(actual):
+        raise RunFailure(
+            "error",
+            "INPUT_MISMATCH",
+            f"spec inputs {sorted(declared)} differ from the model's {sorted(actual)}",
+        )
+    arrays = _inputs(spec["inputs"]["tensors"], spec["inputs"]["seed"])
+    try:
+        call = session.bind(arrays)
+        timing = measure.measure(
+            call,
+            warmup_iters=spec["timing"]["warmup_iters"],
+            iters=spec["timing"]["iters"],
+            max_total_s=spec["timing"].get("max_total_s"),
+            progress_every=spec["timing"].get("progress_every", 0),
+            on_progress=on_progress,
+        )
+    except Exception as exc:  # an inference error mid-loop is a status, not a traceback
+        raise RunFailure("error", "INFERENCE_FAILED", f"{type(exc).__name__}: {exc}") from None
+    finally:
+        session.close()
+    return {
+        "runtime": runtime,
+        "model_sha256": digest,
+        "stopped_by": timing.stopped_by,
+        "timing_ns": {
+            "clock": measure.CLOCK_NAME,
+            "clock_resolution": timing.clock_resolution_ns,
+            "loop_overhead": timing.loop_overhead_ns,
+            "compile": None,
+            "load": load_ns,
+            "first_inference": timing.first_inference_ns,
+            "warmup": {"count": timing.warmup_count, "total": timing.warmup_total_ns},
+            "samples": timing.samples,
+        },
+    }
+
+
+def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None) -> dict[str, Any]:
+    """Read, validate and execute a spec file; write and return the result document."""
+    started = _now()
+    result: dict[str, Any] = {
+        "schema": "benchctl.result",
+        "version": contract.CONTRACT_VERSION,
+        "run_id": "0" * 32,
+        "status": "error",
+        "error": None,
+        "runner": runner_info(),
+        "device": device_facts(),
+    }
+    out_path = spec_path.parent / "result.json"
+    try:
+        spec = contract.read(spec_path)
+        if isinstance(spec, dict) and isinstance(spec.get("run_id"), str):
+            result["run_id"] = spec["run_id"]
+        if isinstance(spec, dict) and spec.get("version") not in contract.SUPPORTED_VERSIONS:
+            raise RunFailure(
+                "unsupported_version",
+                "UNSUPPORTED_CONTRACT_VERSION",
+                f"spec version {spec.get('version')!r}; this runner speaks "
+                f"{list(contract.SUPPORTED_VERSIONS)}",
+            )
+        try:
+            contract.validate("spec", spec)
+        except contract.ContractViolation as exc:
+            raise RunFailure("error", "INVALID_SPEC", str(exc)) from None
+        out_path = spec_path.parent / spec["output"]["result_path"]
+        if out_path.resolve().parent != spec_path.parent.resolve():
+            raise RunFailure(
+                "error", "INVALID_SPEC", "output.result_path must stay in the spec's folder"
+            )
+        result["environment"] = {"before": thermal_snapshot()}
+        measured = execute(spec, spec_path.parent, on_progress)
+        result["environment"]["after"] = thermal_snapshot()
+        result["environment"]["stopped_by"] = measured.pop("stopped_by")
+        result.update(measured)
+        result["status"] = "ok" if result["environment"]["stopped_by"] == "iters" else "timeout"
+        if result["status"] == "timeout":
+            result["error"] = {
+                "code": "MAX_TOTAL_TIME",
+                "message": "max_total_s reached before all iterations ran",
+            }
+    except RunFailure as exc:
+        result["status"] = exc.status
+        result["error"] = {"code": exc.code, "message": str(exc)}
+    except contract.ContractViolation as exc:
+        result["error"] = {"code": "INVALID_SPEC", "message": str(exc)}
+    except Exception as exc:  # the runner's last line of defence: report, never die silently
+        result["error"] = {
+            "code": "RUNNER_CRASHED",
+            "message": "".join(traceback.format_exception_only(exc)).strip(),
+        }
+    result["started_at"] = started
+    result["finished_at"] = _now()
+    contract.validate("result", result)
+    contract.write_atomic(out_path, result)
+    return result
+
+
+def stdout_progress(phase: str, done: int, total: int) -> None:
+    sys.stdout.write(f"{PROGRESS_PREFIX} {phase} {done} {total}\n")
+    sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""The versioned results database: tables, migrations, ingest and queries, statistics."""

@@ -1,0 +1,120 @@
+"""Runs as flat rows: the one shape used by `--json`, `results show` and `export csv`.
+
+Times are given in milliseconds with full nanosecond precision (ns / 1e6), so a CSV cell and the
+table printed by `results show` come from the same number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from benchctl.results.schema import RunRow
+
+_NS_FIELDS = (
+    "min",
+    "median",
+    "mean",
+    "p90",
+    "p99",
+    "max",
+    "std",
+    "mad",
+    "iqr",
+    "ci95_low",
+    "ci95_high",
+)
+
+CSV_COLUMNS = (
+    "run_id",
+    "created_at",
+    "status",
+    "error_code",
+    "model",
+    "format",
+    "precision",
+    "runtime",
+    "backend",
+    "accelerator_requested",
+    "accelerator_actual",
+    "device",
+    "device_cpu",
+    "input_shape",
+    "threads",
+    "iterations",
+    "warmup",
+    "min_ms",
+    "median_ms",
+    "mean_ms",
+    "p90_ms",
+    "p99_ms",
+    "max_ms",
+    "std_ms",
+    "mad_ms",
+    "iqr_ms",
+    "cv",
+    "ci95_low_ms",
+    "ci95_high_ms",
+    "load_ms",
+    "first_inference_ms",
+    "artifact_sha256",
+    "parity_passed",
+    "parity_max_rel",
+    "runtime_version",
+    "harness_version",
+    "harness_git_sha",
+    "series_key",
+)
+
+
+def _ms(ns: float | int | None) -> float | None:
+    return None if ns is None else ns / 1e6
+
+
+def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A run as a flat dict with the CSV columns (ms), for tables, JSON and CSV alike."""
+    out: dict[str, Any] = {
+        "run_id": row.run_id,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "status": row.status,
+        "error_code": row.error_code,
+        "error_message": row.error_message,
+        "model": row.model_name,
+        "format": row.artifact_format,
+        "precision": row.precision,
+        "runtime": row.runtime,
+        "backend": row.backend,
+        "accelerator_requested": row.accelerator_requested,
+        "accelerator_actual": row.accelerator_actual,
+        "device": row.device_name,
+        "device_cpu": (row.device_class or {}).get("cpu"),
+        "input_shape": "x".join(str(d) for d in row.input_shape),
+        "threads": row.threads,
+        "iterations": row.sample_count,
+        "iterations_requested": row.iterations_requested,
+        "warmup": row.warmup_iters,
+        "cv": row.cv,
+        "load_ms": _ms(row.load_ns),
+        "first_inference_ms": _ms(row.first_inference_ns),
+        "artifact_sha256": row.artifact_sha256,
+        "parity_passed": None if parity is None else parity.get("passed"),
+        "parity_max_rel": None if parity is None else parity.get("max_rel"),
+        "runtime_version": row.runtime_version,
+        "harness_version": row.harness_version,
+        "harness_git_sha": row.harness_git_sha,
+        "series_key": row.series_key,
+    }
+    for name in _NS_FIELDS:
+        out[f"{name}_ms"] = _ms(getattr(row, f"{name}_ns"))
+    return out
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
+    return buf.getvalue()

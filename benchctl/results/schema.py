@@ -1,0 +1,136 @@
+"""The results database's tables (SQLAlchemy 2, typed; the same on SQLite and PostgreSQL).
+
+Identity in three tiers (docs/architecture.md): the *series key* hashes what makes two runs
+comparable; the *versions under test* (harness, converter, runtime, artifact sha256) are recorded,
+not hashed; the *environment* (host facts, thermal state) is recorded only. Raw samples are kept
+in order, compressed, one row per run; summary columns are recomputed from them at ingest.
+Rows are never edited after ingest.
+
+Changing these tables needs a new Alembic revision in `migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ArtifactRow(Base):
+    """One converted model file, by content hash."""
+
+    __tablename__ = "artifacts"
+
+    sha256: Mapped[str] = mapped_column(String(71), primary_key=True)
+    format: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    model_name: Mapped[str] = mapped_column(String(200), index=True)
+    cache_key: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(71))
+    exporter: Mapped[str] = mapped_column(String(100))
+    exporter_version: Mapped[str] = mapped_column(String(200))
+    options: Mapped[dict[str, Any]]
+    inputs: Mapped[list[Any]]
+    parity: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunRow(Base):
+    """One benchmark run: a success with its summary, or a failure with its status and error."""
+
+    __tablename__ = "runs"
+
+    run_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(
+        String(32), index=True
+    )  # ok, error, timeout, conversion_failed…
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    # what was run
+    model_name: Mapped[str] = mapped_column(String(200), index=True)
+    model_source_hash: Mapped[str | None] = mapped_column(String(71))
+    artifact_sha256: Mapped[str | None] = mapped_column(ForeignKey("artifacts.sha256"))
+    artifact_format: Mapped[str] = mapped_column(String(32))
+    precision: Mapped[str] = mapped_column(String(16))
+    runtime: Mapped[str] = mapped_column(String(64))
+    backend: Mapped[str] = mapped_column(String(64))
+    accelerator_requested: Mapped[str] = mapped_column(String(32))
+    accelerator_actual: Mapped[str | None] = mapped_column(String(32))
+    device_name: Mapped[str] = mapped_column(String(100), index=True)
+    device_class: Mapped[dict[str, Any]]
+    input_shape: Mapped[list[Any]]
+    threads: Mapped[int | None] = mapped_column(Integer)
+    iterations_requested: Mapped[int] = mapped_column(Integer)
+    warmup_iters: Mapped[int] = mapped_column(Integer)
+    series_key: Mapped[str] = mapped_column(String(71), index=True)
+    protocol_version: Mapped[int] = mapped_column(Integer)
+    # versions under test
+    harness_version: Mapped[str] = mapped_column(String(32))
+    harness_git_sha: Mapped[str | None] = mapped_column(String(40))
+    runtime_version: Mapped[str | None] = mapped_column(String(64))
+    versions: Mapped[dict[str, Any]]  # library → version on the host and in the runner
+    # environment (recorded only)
+    host: Mapped[dict[str, Any]]
+    device_facts: Mapped[dict[str, Any] | None]
+    environment: Mapped[dict[str, Any] | None]
+    # phases, integer nanoseconds
+    load_ns: Mapped[int | None] = mapped_column(BigInteger)
+    first_inference_ns: Mapped[int | None] = mapped_column(BigInteger)
+    warmup_total_ns: Mapped[int | None] = mapped_column(BigInteger)
+    clock: Mapped[str | None] = mapped_column(String(64))
+    clock_resolution_ns: Mapped[int | None] = mapped_column(BigInteger)
+    loop_overhead_ns: Mapped[int | None] = mapped_column(BigInteger)
+    # summary of the raw samples (recomputed at ingest by results.stats; never runner-supplied)
+    sample_count: Mapped[int | None] = mapped_column(Integer)
+    min_ns: Mapped[float | None] = mapped_column(Float)
+    median_ns: Mapped[float | None] = mapped_column(Float)
+    mean_ns: Mapped[float | None] = mapped_column(Float)
+    p90_ns: Mapped[float | None] = mapped_column(Float)
+    p99_ns: Mapped[float | None] = mapped_column(Float)
+    max_ns: Mapped[float | None] = mapped_column(Float)
+    std_ns: Mapped[float | None] = mapped_column(Float)
+    mad_ns: Mapped[float | None] = mapped_column(Float)
+    iqr_ns: Mapped[float | None] = mapped_column(Float)
+    cv: Mapped[float | None] = mapped_column(Float)
+    ci95_low_ns: Mapped[float | None] = mapped_column(Float)
+    ci95_high_ns: Mapped[float | None] = mapped_column(Float)
+    # the documents themselves (result without its samples, which live in `samples`)
+    spec: Mapped[dict[str, Any] | None]
+    result: Mapped[dict[str, Any] | None]
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    artifact: Mapped[ArtifactRow | None] = relationship()
+    samples: Mapped[SampleRow | None] = relationship(back_populates="run")
+
+
+class SampleRow(Base):
+    """Every timed sample of one run, in measured order: little-endian int64 ns, zlib-compressed."""
+
+    __tablename__ = "samples"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    count: Mapped[int] = mapped_column(Integer)
+    encoding: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    run: Mapped[RunRow] = relationship(back_populates="samples")

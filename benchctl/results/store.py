@@ -1,0 +1,208 @@
+"""The results store: open (and check the schema revision), ingest, query.
+
+Invariants:
+- ingest is one transaction: the run row, its artifact row and its samples land together or not
+  at all, so a killed process never leaves a partial run;
+- ingest is idempotent on run_id: a second ingest of the same run changes nothing;
+- summary columns are recomputed from the raw samples here, never copied from a runner;
+- rows are never updated after ingest.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from benchctl import config
+from benchctl.errors import ConfigError
+from benchctl.results import migrate
+from benchctl.results.record import RunRecord
+from benchctl.results.schema import ArtifactRow, RunRow, SampleRow
+from benchctl.results.stats import summarize
+
+SAMPLE_ENCODING = "int64le+zlib"
+_SUMMARY_COLUMNS = {
+    "min": "min_ns",
+    "median": "median_ns",
+    "mean": "mean_ns",
+    "p90": "p90_ns",
+    "p99": "p99_ns",
+    "max": "max_ns",
+    "std": "std_ns",
+    "mad": "mad_ns",
+    "iqr": "iqr_ns",
+    "cv": "cv",
+    "ci95_low": "ci95_low_ns",
+    "ci95_high": "ci95_high_ns",
+}
+
+
+def encode_samples(samples: list[int]) -> bytes:
+    return zlib.compress(np.asarray(samples, dtype="<i8").tobytes(), 6)
+
+
+def decode_samples(data: bytes) -> list[int]:
+    return np.frombuffer(zlib.decompress(data), dtype="<i8").tolist()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # concurrent readers while one writes
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def display_url(engine: Engine) -> str:
+    """The URL as a user may pass it back (`--db`), password hidden."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+class ResultStore:
+    """A results database at the code's schema revision."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None, *, create: bool = True) -> ResultStore:
+        """Open the database at `url` (default: the project's SQLite file), creating it if empty."""
+        engine = make_engine(config.db_url(url))
+        if create and migrate.is_empty(engine):
+            migrate.upgrade(engine)
+        migrate.check(engine, display_url(engine))
+        return cls(engine)
+
+    @property
+    def location(self) -> str:
+        return display_url(self.engine)
+
+    def ingest(self, record: RunRecord) -> bool:
+        """Store one run; False (and no change) if its run_id is already stored."""
+        columns = RunRow.__table__.columns
+        values = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
+        values["series_key"] = record.series_key()
+        values["artifact_sha256"] = record.artifact["sha256"] if record.artifact else None
+        values["sample_count"] = len(record.samples)
+        if record.samples:
+            summary = summarize(record.samples).to_dict()
+            for key, column in _SUMMARY_COLUMNS.items():
+                values[column] = summary[key]
+        try:
+            with self._session.begin() as session:
+                if session.get(RunRow, record.run_id) is not None:
+                    return False
+                if record.artifact is not None:
+                    self._ensure_artifact(session, record.artifact)
+                session.add(RunRow(**values))
+                if record.samples:
+                    session.add(
+                        SampleRow(
+                            run_id=record.run_id,
+                            count=len(record.samples),
+                            encoding=SAMPLE_ENCODING,
+                            data=encode_samples(record.samples),
+                        )
+                    )
+        except IntegrityError:
+            # A concurrent writer stored the same run first: that is the idempotent outcome.
+            with self._session() as session:
+                if session.get(RunRow, record.run_id) is not None:
+                    return False
+            raise
+        return True
+
+    @staticmethod
+    def _ensure_artifact(session: Session, art: dict[str, Any]) -> None:
+        if session.get(ArtifactRow, art["sha256"]) is not None:
+            return
+        created = art.get("created_at")
+        session.add(
+            ArtifactRow(
+                sha256=art["sha256"],
+                format=art["format"],
+                size_bytes=art["size_bytes"],
+                model_name=art["model_name"],
+                cache_key=art["cache_key"],
+                source_hash=art["source_hash"],
+                exporter=art["exporter"],
+                exporter_version=art["exporter_version"],
+                options=art["options"],
+                inputs=art["inputs"],
+                parity=art.get("parity"),
+                created_at=datetime.fromisoformat(created) if created else datetime.now(),
+            )
+        )
+        session.flush()
+
+    def runs(
+        self,
+        *,
+        model: str | None = None,
+        device: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> list[RunRow]:
+        """Runs, newest first."""
+        query = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.run_id)
+        if model:
+            query = query.where(RunRow.model_name == model)
+        if device:
+            query = query.where(RunRow.device_name == device)
+        if status:
+            query = query.where(RunRow.status == status)
+        if limit:
+            query = query.limit(limit)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def run(self, run_id: str) -> RunRow:
+        """One run by its id or a unique prefix of it."""
+        if not run_id or not all(c in "0123456789abcdef" for c in run_id):
+            raise ConfigError(
+                f"{run_id!r} is not a run id (hex digits; see: benchctl results list)"
+            )
+        with self._session() as session:
+            rows = list(
+                session.scalars(
+                    select(RunRow).where(RunRow.run_id.startswith(run_id, autoescape=True)).limit(2)
+                )
+            )
+        if not rows:
+            raise ConfigError(f"no run {run_id!r} in {self.location}; see: benchctl results list")
+        if len(rows) > 1:
+            raise ConfigError(f"run id prefix {run_id!r} is ambiguous; give more characters")
+        return rows[0]
+
+    def artifact(self, sha256: str) -> ArtifactRow | None:
+        with self._session() as session:
+            return session.get(ArtifactRow, sha256)
+
+    def samples(self, run_id: str) -> list[int]:
+        with self._session() as session:
+            row = session.get(SampleRow, run_id)
+        if row is None:
+            return []
+        if row.encoding != SAMPLE_ENCODING:
+            raise ConfigError(f"run {run_id} has samples in unknown encoding {row.encoding!r}")
+        return decode_samples(row.data)

@@ -1,0 +1,137 @@
+"""The CLI end to end on the tiny model: run twice, list, show, export, and bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from benchctl.cli.app import app
+
+runner = CliRunner()
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def benchctl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "benchctl", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_run_twice_then_list_show_and_export(isolated_project):
+    first = json.loads(
+        cli("run", "--model", "test_mobileone", "-n", "200", "--warmup", "5", "--json")
+    )
+    assert first["status"] == "ok" and first["iterations"] == 200
+    assert first["artifact_reused"] is False and first["parity_passed"] is True
+    assert first["database"] == str(isolated_project / ".benchctl" / "results.sqlite")
+    second = json.loads(cli("run", "--model", "test_mobileone", "-n", "200", "--json"))
+    assert second["artifact_reused"] is True
+    assert second["artifact_sha256"] == first["artifact_sha256"]
+    assert second["series_key"] == first["series_key"]
+
+    listed = json.loads(cli("results", "list", "--json"))
+    assert [r["run_id"] for r in listed] == [second["run_id"], first["run_id"]]
+
+    shown = json.loads(cli("results", "show", first["run_id"][:8], "--json", "--samples"))
+    assert len(shown["samples_ns"]) == 200
+    assert shown["median_ms"] == first["median_ms"]
+
+    rows = list(csv.DictReader(io.StringIO(cli("export", "csv"))))
+    assert [r["run_id"] for r in rows] == [first["run_id"], second["run_id"]]
+    for row, doc in zip(rows, (first, second), strict=True):
+        for col in ("min_ms", "median_ms", "mean_ms", "p90_ms", "p99_ms", "std_ms", "cv"):
+            assert float(row[col]) == doc[col], col
+        assert row["iterations"] == "200" and row["artifact_sha256"] == doc["artifact_sha256"]
+
+    table = cli("results", "show", first["run_id"])
+    assert f"{first['median_ms']:.3f}" in table and first["artifact_sha256"] in table
+
+
+def test_run_prints_the_table_people_read(isolated_project):
+    text = cli("run", "--model", "test_mobileone", "-n", "50", "--warmup", "2")
+    for label in (
+        "latency (ms)",
+        "min",
+        "median",
+        "p99",
+        "CV",
+        "load / first inference",
+        "artifact",
+        "database",
+        ".benchctl/results.sqlite",
+    ):
+        assert label in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "--model", "mobileone_sO"], "did you mean: mobileone_s"),
+        (["run", "--model", "test_mobileone", "--device", "iphone13"], "unknown device 'iphone13'"),
+        (
+            ["run", "--model", "test_mobileone", "--runtime", "onnxruntim"],
+            "did you mean: onnxruntime",
+        ),
+        (["run", "--model", "test_mobileone", "--iterations", "0"], "--iterations must be ≥ 1"),
+        (["results", "show", "zz"], "not a run id"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(args, expected):
+    proc = benchctl(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= 2  # one message (rich may wrap it once)
+    assert not os.path.exists(".benchctl/results.sqlite") or args[0] == "results"
+
+
+def test_help_is_instant_because_nothing_heavy_is_imported():
+    code = (
+        "import sys\nfrom benchctl.cli.app import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'timm', 'onnxruntime', 'onnx', 'sqlalchemy') "
+        "if m in sys.modules]\nprint('HEAVY', heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_module_entry_point_and_version():
+    proc = benchctl("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("benchctl ")
+
+
+def test_db_current_and_upgrade(isolated_project):
+    doc = json.loads(cli("db", "upgrade", "--json"))
+    assert doc["from"] is None and doc["to"] == doc["to"] and doc["to"]
+    cur = json.loads(cli("db", "current", "--json"))
+    assert cur["up_to_date"] is True and cur["current"] == doc["to"]
+
+
+def test_devices_list_has_the_host():
+    docs = json.loads(cli("devices", "list", "--json"))
+    assert [d["name"] for d in docs] == ["host"]
+    assert docs[0]["transport"] == "local" and docs[0]["hardware_class"]["cpu_count"] >= 1
+
+
+def test_env_var_moves_the_database(isolated_project, monkeypatch):
+    target = isolated_project / "elsewhere.sqlite"
+    monkeypatch.setenv("BENCHCTL_DB", str(target))
+    cli("db", "upgrade")
+    assert target.is_file()

@@ -1,0 +1,47 @@
+"""Shared fixtures: every test runs in its own project folder with its own `.benchctl/`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Hardware markers run only where the hardware is (BENCHCTL_TEST_HARDWARE=gpu,android…)."""
+    wanted = {m.strip() for m in os.environ.get("BENCHCTL_TEST_HARDWARE", "").split(",") if m}
+    for item in items:
+        for marker in ("gpu", "edgetpu", "android", "ios"):
+            if marker in item.keywords and marker not in wanted:
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=f"needs {marker} hardware; set BENCHCTL_TEST_HARDWARE={marker}"
+                    )
+                )
+
+
+@pytest.fixture(autouse=True)
+def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh project folder as the working directory; no inherited BENCHCTL_* settings."""
+    for var in ("BENCHCTL_DB", "BENCHCTL_HOME", "BENCHCTL_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    return project
+
+
+@pytest.fixture(scope="session")
+def shared_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `.benchctl` folder shared by tests that only need a cached tiny artifact."""
+    return tmp_path_factory.mktemp("shared") / ".benchctl"
+
+
+@pytest.fixture(scope="session")
+def tiny_artifact(shared_home: Path):
+    """test_mobileone exported to ONNX once per test session."""
+    from benchctl.harness.convert import get_artifact
+    from benchctl.harness.convert.cache import ArtifactCache
+
+    return get_artifact("test_mobileone", "onnx", ArtifactCache(shared_home / "artifacts"))
