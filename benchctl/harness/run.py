@@ -24,7 +24,7 @@ from benchctl.harness.devices import Device, get_device
 from benchctl.harness.environment import harness_git_sha, host_facts, library_versions
 from benchctl.harness.runner import PROGRESS_PREFIX
 from benchctl.harness.runtimes import Runtime, get_runtime
-from benchctl.harness.transports import LocalTransport, Transport
+from benchctl.harness.transports import make_transport
 from benchctl.models import get_model_spec
 from benchctl.results.record import RunRecord
 from benchctl.results.store import ResultStore
@@ -98,15 +98,6 @@ def resolve(req: RunRequest) -> Resolved:
             f"it runs: {', '.join(device.runtimes)}"
         )
     return Resolved(device, runtime)
-
-
-def _transport(device: Device) -> Transport:
-    if device.transport == "local":
-        return LocalTransport(config.home() / "work")
-    raise ConfigError(
-        f"device {device.name!r} uses transport {device.transport!r}, "
-        "which this benchctl does not have yet"
-    )
 
 
 def _now() -> datetime:
@@ -215,7 +206,7 @@ def _execute(
     record.spec = spec
     spec_path = run_dir / "spec.json"
     contract.write_atomic(spec_path, spec)
-    transport = _transport(device)
+    transport = make_transport(device)
     remote = transport.workdir(record.run_id)
     timeout = req.max_total_s + LOAD_BUDGET_S
     try:
