@@ -44,6 +44,9 @@ class Registry(Generic[T]):
         except KeyError:
             raise UnknownNameError(self.kind, name, self._items) from None
 
+    def get_or_none(self, name: str) -> T | None:
+        return self._items.get(name)
+
     def names(self) -> list[str]:
         return sorted(self._items)
 

@@ -24,8 +24,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh project folder as the working directory; no inherited BENCHCTL_* settings."""
-    for var in ("BENCHCTL_DB", "BENCHCTL_HOME", "BENCHCTL_DEBUG"):
+    for var in ("BENCHCTL_DB", "BENCHCTL_HOME", "BENCHCTL_DEBUG", "BENCHCTL_TRT_CACHE"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(tmp_path / "config"))  # no user devices.toml
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)

@@ -13,8 +13,11 @@ import typer
 from rich.markup import escape
 
 from benchctl import __version__
-from benchctl.cli import db, devices, export, models, results
+from benchctl.cli import analyze, db, devices, export, models, plot, report, results, runtimes
+from benchctl.cli.compare import compare_command, confirm_command
+from benchctl.cli.convert import convert_command
 from benchctl.cli.run import run_command
+from benchctl.cli.sweep import sweep_command
 from benchctl.errors import BenchError
 
 app = typer.Typer(
@@ -26,11 +29,19 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("run")(run_command)
+app.command("convert")(convert_command)
+app.command("sweep")(sweep_command)
+app.add_typer(runtimes.app, name="runtimes")
 app.add_typer(models.app, name="models")
 app.add_typer(results.app, name="results")
 app.add_typer(export.app, name="export")
 app.add_typer(devices.app, name="devices")
 app.add_typer(db.app, name="db")
+app.add_typer(report.app, name="report")
+app.command("compare")(compare_command)
+app.command("confirm")(confirm_command)
+app.add_typer(plot.app, name="plot")
+app.add_typer(analyze.app, name="analyze")
 
 
 def _version(value: bool) -> None:
@@ -57,5 +68,5 @@ def main(argv: list[str] | None = None) -> None:
             raise
         from benchctl.cli._output import err
 
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

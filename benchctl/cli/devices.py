@@ -1,44 +1,232 @@
-"""`benchctl devices …`: the device inventory."""
+"""`benchctl devices …`: the device inventory (add, list, show, remove) and `doctor`."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from benchctl.cli._options import JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import emit_json, err, out
+from benchctl.errors import BenchError, ConfigError
 
 app = typer.Typer(help="The devices benchctl can run on.", no_args_is_help=True)
 
 
 @app.command("list")
 def list_cmd(json_: JsonOpt = False) -> None:
-    """List known devices."""
-    from benchctl.harness.devices import DEVICES
+    """List known devices (built in, the user's file, the project's file)."""
+    from benchctl.harness.devices import inventory
 
-    devices = [DEVICES.get(n) for n in DEVICES.names()]
-    docs = [
-        {
-            "name": d.name,
-            "transport": d.transport,
-            "address": d.address,
-            "description": d.description,
-            "runtimes": list(d.runtimes),
-            "default_runtime": d.default_runtime,
-            "hardware_class": d.hardware_class(),
-        }
-        for d in devices
-    ]
+    docs = [d.to_json() for d in inventory().values()]
     if json_:
         emit_json(docs)
         return
-    table = Table("device", "transport", "runtimes", "hardware")
+    table = Table("device", "transport", "address", "runtimes", "hardware")
     for d in docs:
         hw = d["hardware_class"]
+        what = hw.get("model") or hw.get("board") or hw.get("cpu") or "not probed yet"
+        extra = ", ".join(hw.get("accelerators") or [])
         table.add_row(
             d["name"],
-            d["transport"],
+            d["transport"] + (f" ({d['accelerator']})" if d["accelerator"] else ""),
+            d["address"] or "",
             ", ".join(d["runtimes"]),
-            f"{hw.get('cpu', '?')} ({hw.get('cpu_count', '?')} cores, {hw.get('machine', '?')})",
+            escape(what + (f" + {extra}" if extra else "")),
         )
     out.print(table)
+
+
+@app.command("show")
+def show_cmd(name: str, json_: JsonOpt = False) -> None:
+    """Show one device: address, options, gates, hardware class and unit identity."""
+    from benchctl.harness.devices import get_device
+
+    doc = get_device(name).to_json()
+    if json_:
+        emit_json(doc)
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "—"
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        table.add_row(key, escape(str(value) if value not in (None, "") else "—"))
+    out.print(table)
+
+
+@app.command("add")
+def add_cmd(
+    name: Annotated[str, typer.Argument(help="A short name, e.g. pi5, pixel8, iphone12.")],
+    ssh: Annotated[str | None, typer.Option("--ssh", help="user@host[:port]")] = None,
+    adb: Annotated[str | None, typer.Option("--adb", help="adb serial, or host:port")] = None,
+    ios: Annotated[str | None, typer.Option("--ios", help="the iPhone's UDID")] = None,
+    local: Annotated[bool, typer.Option("--local", help="this machine")] = False,
+    accelerator: Annotated[
+        str | None, typer.Option("--accelerator", help="edgetpu or cuda (local/ssh)")
+    ] = None,
+    runtime: Annotated[
+        list[str] | None,
+        typer.Option("--runtime", help="Runtimes it runs (repeat); the first is the default."),
+    ] = None,
+    description: Annotated[str, typer.Option("--description")] = "",
+    key: Annotated[str | None, typer.Option("--key", help="ssh/adb private key file")] = None,
+    known_hosts: Annotated[
+        str | None, typer.Option("--known-hosts", help="ssh known_hosts file")
+    ] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="the board's Python (default python3)")
+    ] = None,
+    runner: Annotated[
+        str | None, typer.Option("--runner", help="push (default) or installed")
+    ] = None,
+    root: Annotated[
+        str | None, typer.Option("--root", help="folder for benchctl's files on the device")
+    ] = None,
+    adb_mode: Annotated[
+        str | None, typer.Option("--adb-mode", help="auto (default), server or direct")
+    ] = None,
+    ios_tool: Annotated[
+        str | None, typer.Option("--ios-tool", help="pymobiledevice3 (default) or devicectl")
+    ] = None,
+    app_id: Annotated[
+        str | None, typer.Option("--app", help="companion app package / bundle id")
+    ] = None,
+    max_temp_c: Annotated[
+        float | None, typer.Option("--max-temp-c", help="wait until the hottest sensor is ≤ this")
+    ] = None,
+    max_thermal: Annotated[
+        str | None, typer.Option("--max-thermal", help="highest thermal status to start at")
+    ] = None,
+    min_battery_pct: Annotated[
+        float | None, typer.Option("--min-battery-pct", help="refuse below this (default 25)")
+    ] = None,
+    cooldown_timeout_s: Annotated[
+        float | None, typer.Option("--cooldown-timeout-s", help="give up cooling after this")
+    ] = None,
+    project: Annotated[
+        bool, typer.Option("--project", help="store in this project's .benchctl/devices.toml")
+    ] = False,
+    probe: Annotated[
+        bool, typer.Option("--probe/--no-probe", help="read its hardware class now")
+    ] = True,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a device; it is probed once to record its hardware class and unit identity."""
+    from benchctl.harness.devices import new_device, save_device, update_device
+
+    chosen = [(t, a) for t, a in (("ssh", ssh), ("adb", adb), ("ios", ios)) if a is not None]
+    if local:
+        chosen.append(("local", None))
+    if len(chosen) != 1:
+        raise ConfigError("give exactly one of --ssh USER@HOST, --adb SERIAL, --ios UDID, --local")
+    transport, address = chosen[0]
+    for flag, value, allowed in (
+        ("--runner", runner, ("push", "installed")),
+        ("--adb-mode", adb_mode, ("auto", "server", "direct")),
+        ("--ios-tool", ios_tool, ("pymobiledevice3", "devicectl")),
+    ):
+        if value is not None and value not in allowed:
+            raise ConfigError(f"{flag} {value!r}: use {' or '.join(allowed)}")
+    options = {
+        "key": key,
+        "known_hosts": known_hosts,
+        "python": python,
+        "runner": runner,
+        "root": root,
+        "mode": adb_mode,
+        "tool": ios_tool,
+        "app": app_id,
+    }
+    gates = {
+        "max_temp_c": max_temp_c,
+        "max_thermal": max_thermal,
+        "min_battery_pct": min_battery_pct,
+        "cooldown_timeout_s": cooldown_timeout_s,
+    }
+    device = new_device(
+        name,
+        transport,
+        address,
+        accelerator=accelerator,
+        runtimes=tuple(runtime or ()),
+        description=description,
+        options=options,
+        gates=gates,
+    )
+    path = save_device(device, project=project)
+    probed = None
+    if probe:
+        from benchctl.harness.devices import get_device
+        from benchctl.harness.doctor import split_facts
+        from benchctl.harness.transports import make_transport
+
+        device = get_device(name)
+        try:
+            link = make_transport(device)
+            try:
+                facts = link.facts(timeout=60)
+            finally:
+                link.close()
+            hardware, unit = split_facts(device.transport, facts)
+            if device.transport == "local":  # the host's class is built in; add the accelerator
+                hardware = {"accelerators": hardware["accelerators"]} if device.accelerator else {}
+            device = update_device(device, hardware=hardware, unit=unit)
+            probed = True
+        except BenchError as exc:  # the entry stays; the warning says how to look closer
+            probed = False
+            err.print(
+                f"[yellow]warning:[/] saved {name}, but could not probe it: {escape(str(exc))}; "
+                f"run: benchctl devices doctor {name}",
+                highlight=False,
+            )
+    doc = {**device.to_json(), "file": str(path), "probed": probed}
+    if json_:
+        emit_json(doc)
+    else:
+        out.print(f"added [bold]{name}[/] ({transport}) to {escape(str(path))}")
+
+
+@app.command("remove")
+def remove_cmd(name: str, json_: JsonOpt = False) -> None:
+    """Remove a device from the inventory file that defines it."""
+    from benchctl.harness.devices import remove_device
+
+    path = remove_device(name)
+    if json_:
+        emit_json({"removed": name, "file": str(path)})
+    else:
+        out.print(f"removed [bold]{name}[/] from {escape(str(path))}")
+
+
+@app.command("doctor")
+def doctor_cmd(
+    name: str,
+    save: Annotated[
+        bool, typer.Option("--save/--no-save", help="store the probed hardware class")
+    ] = True,
+    json_: JsonOpt = False,
+) -> None:
+    """Check everything a run on NAME needs; say how to fix what is missing (exit 1 if any)."""
+    from benchctl.harness.devices import get_device, update_device
+    from benchctl.harness.doctor import diagnose
+
+    device = get_device(name)
+    report = diagnose(device)
+    if save and report.hardware and device.transport != "local":
+        update_device(device, hardware=report.hardware, unit=report.unit)
+    if json_:
+        emit_json(report.to_json())
+    else:
+        table = Table("check", "", "found", "fix")
+        for c in report.checks:
+            mark = "[green]ok[/]" if c.ok else "[red]FAIL[/]"
+            table.add_row(c.name, mark, escape(c.detail), escape(c.fix or ""))
+        out.print(table)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,7 +22,7 @@ from benchctl.cli._output import emit_json, err, out
 def run_command(
     model: Annotated[
         str,
-        typer.Option("--model", "-m", help="Registered model name (see: benchctl models list)."),
+        typer.Option("--model", "-m", help="A zoo name (benchctl models list), a path to an .onnx file, or package.module:factory."),
     ],
     device: Annotated[
         str, typer.Option("--device", "-d", help="Device name (see: benchctl devices list).")
@@ -45,10 +46,43 @@ def run_command(
             "--allow-fallback", help="Accept a runtime that fell back to another accelerator."
         ),
     ] = False,
+    input_shape: Annotated[
+        str | None,
+        typer.Option(
+            "--input-shape",
+            help="For your own models: C,H,W of a package.module:factory model, or N,C,H,W "
+            "for an ONNX file with a symbolic shape.",
+        ),
+    ] = None,
+    calibration_images: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration-images",
+            help="Folder of images for full-integer quantization (default: seeded random data).",
+        ),
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Benchmark one model on one device and store every raw sample."""
+    """Benchmark one model on one device and store every raw sample.
+
+    `--runtime all` runs every runtime this machine can use, as a sweep of one model.
+    """
+    if runtime == "all":
+        from benchctl.cli.sweep import sweep_command
+
+        sweep_command(
+            models=model,
+            runtimes="all",
+            device=device,
+            iterations=iterations,
+            warmup=warmup,
+            threads=threads,
+            resume=None,
+            db=db,
+            json_=json_,
+        )
+        return
     from benchctl.harness.run import RunRequest, resolve, run_benchmark
     from benchctl.results.export import run_to_dict
     from benchctl.results.store import ResultStore
@@ -64,6 +98,8 @@ def run_command(
         seed=seed,
         max_total_s=max_seconds,
         allow_fallback=allow_fallback,
+        calibration_dir=calibration_images,
+        input_shape=_shape(input_shape),
     )
     resolve(req)  # bad names and numbers fail here, before the database is touched
     store = ResultStore.open(db)
@@ -99,6 +135,17 @@ def run_command(
         out.print(run_table(doc, db_location=outcome.db_location, note=note))
     if row.status != "ok":
         raise typer.Exit(1)
+
+
+def _shape(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    from benchctl.errors import ConfigError
+
+    try:
+        return tuple(int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise ConfigError(f"--input-shape must be integers like 3,224,224; got {text!r}") from None
 
 
 class _Hooks:

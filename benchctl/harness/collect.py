@@ -6,6 +6,7 @@ here (run id, model hash, sample count); the summary is recomputed from the samp
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ def check_result(doc: Any, spec: dict[str, Any]) -> dict[str, Any]:
         raise ContractError(str(exc)) from None
     if doc["run_id"] != spec["run_id"]:
         raise ContractError(f"result is for run {doc['run_id']}, expected {spec['run_id']}")
+    _check_beyond_schema(doc)
     if doc["status"] == "ok":
         if doc["model_sha256"] != spec["model"]["sha256"]:
             raise ContractError("result ran a model whose sha256 differs from the spec's")
@@ -28,6 +30,36 @@ def check_result(doc: Any, spec: dict[str, Any]) -> dict[str, Any]:
         if n != want:
             raise ContractError(f"result says ok with {n} samples; the spec asked for {want}")
     return doc
+
+
+# What the JSON Schema cannot say (or says only when optional format checkers are installed).
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_INT64_MAX = 2**63 - 1
+
+
+def _check_beyond_schema(doc: dict[str, Any]) -> None:
+    if doc["version"] not in contract.SUPPORTED_VERSIONS:
+        raise ContractError(
+            f"result is contract version {doc['version']}; this benchctl reads "
+            f"{list(contract.SUPPORTED_VERSIONS)}: upgrade benchctl on the host"
+        )
+    for name in ("started_at", "finished_at"):
+        value = doc[name]
+        try:
+            ok = bool(_RFC3339.match(value)) and parse_time(value) is not None
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ContractError(f"result {name} {value[:40]!r} is not an RFC 3339 date-time")
+    stack: list[Any] = [doc]
+    while stack:  # no integer may overflow the database's 64-bit columns
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > _INT64_MAX:
+            raise ContractError(f"result holds the integer {str(node)[:30]}…, beyond 64 bits")
 
 
 def parse_time(value: str | None) -> datetime | None:

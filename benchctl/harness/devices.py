@@ -1,33 +1,103 @@
 """The device inventory: friendly names → how to reach the device and what hardware it is.
 
-The hardware class (manufacturer, model, SoC/CPU, accelerators) is what makes results comparable
-across units; the unit identity (hostname, serial) is recorded separately. `host` — this machine,
-through the `local` transport — is built in.
+Devices live in TOML files: the user's (`devices.toml` in the user config folder, or
+`$BENCHCTL_CONFIG_DIR`) and, optionally, the project's (`.benchctl/devices.toml`), whose entries
+win by name. `host` — this machine, through the `local` transport — is built in.
+
+The *hardware class* (manufacturer, model, SoC/CPU, accelerators) is what makes results
+comparable across units and goes into the series key; the *unit identity* (serial, hostname) is
+recorded separately, so two Pixel 8s share a series and are still told apart.
+
+    [devices.pi5]
+    transport = "ssh"
+    address = "pi@pi5.local"
+    runtimes = ["onnxruntime"]
+    [devices.pi5.options]      # transport settings: port, key, python, runner, root…
+    [devices.pi5.gates]        # thermal/battery limits (harness/gating.py: Gates)
+    [devices.pi5.hardware]     # hardware class, filled by `devices add`/`devices doctor`
+    [devices.pi5.unit]         # unit identity (serial, hostname)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from benchctl import config
+from benchctl.errors import ConfigError, UnknownNameError
 from benchctl.registry import Registry
+
+TRANSPORTS = ("local", "ssh", "adb", "ios")
+ACCELERATORS = ("edgetpu", "cuda")
+# What each kind of device runs when the user names no runtime at `devices add`.
+DEFAULT_RUNTIMES: dict[str, tuple[str, ...]] = {
+    "local": ("onnxruntime",),
+    "ssh": ("onnxruntime",),
+    "adb": ("litert", "litert-gpu"),
+    "ios": ("coreml",),
+}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_SSH_ADDRESS = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9._-]+|\[[0-9a-fA-F:]+\])(?::\d+)?$")
+_UDID = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16})$")
 
 
 @dataclass(frozen=True)
 class Device:
     name: str
     transport: str  # local, ssh, adb, ios
-    address: str | None = None
+    address: str | None = None  # user@host[:port], adb serial, iOS UDID
     description: str = ""
     runtimes: tuple[str, ...] = ("onnxruntime",)
     default_runtime: str = "onnxruntime"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    accelerator: str | None = None  # edgetpu | cuda for local/ssh devices with one attached
+    options: dict[str, Any] = field(default_factory=dict, compare=False)  # transport settings
+    gates: dict[str, Any] = field(default_factory=dict, compare=False)  # gating.Gates fields
+    hardware: dict[str, Any] = field(default_factory=dict, compare=False)  # hardware class
+    unit: dict[str, Any] = field(default_factory=dict, compare=False)  # serial, hostname
+    source: str = "built in"  # the file it came from
 
     def hardware_class(self) -> dict[str, Any]:
         if self.transport == "local":
-            return host_hardware_class()
-        return dict(self.extra.get("hardware_class", {}))
+            return {**host_hardware_class(), **self.hardware}
+        return dict(self.hardware or self.extra.get("hardware_class", {}))
+
+    def to_toml(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"transport": self.transport}
+        if self.address:
+            doc["address"] = self.address
+        if self.description:
+            doc["description"] = self.description
+        doc["runtimes"] = list(self.runtimes)
+        doc["default_runtime"] = self.default_runtime
+        if self.accelerator:
+            doc["accelerator"] = self.accelerator
+        for key in ("options", "gates", "hardware", "unit"):
+            value = _drop_none(getattr(self, key))
+            if value:
+                doc[key] = value
+        return doc
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "transport": self.transport,
+            "address": self.address,
+            "description": self.description,
+            "runtimes": list(self.runtimes),
+            "default_runtime": self.default_runtime,
+            "accelerator": self.accelerator,
+            "options": self.options,
+            "gates": self.gates,
+            "hardware_class": self.hardware_class(),
+            "unit": self.unit,
+            "source": self.source,
+        }
 
 
 @cache
@@ -48,5 +118,179 @@ DEVICES: Registry[Device] = Registry("device")
 DEVICES.add("host", Device("host", "local", description="this machine's CPU"))
 
 
+# --- files -----------------------------------------------------------------------------------
+
+
+def user_inventory_path() -> Path:
+    env = os.environ.get("BENCHCTL_CONFIG_DIR")
+    if env:
+        return Path(env).expanduser() / "devices.toml"
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("benchctl")) / "devices.toml"
+
+
+def project_inventory_path() -> Path:
+    return config.home() / "devices.toml"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or delete it") from None
+    devices = doc.get("devices", {})
+    if not isinstance(devices, dict):
+        raise ConfigError(f"{path}: [devices] must be a table of device tables")
+    return devices
+
+
+def _write(path: Path, devices: dict[str, Any]) -> None:
+    import tomli_w
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(
+        "# benchctl device inventory; edit with `benchctl devices add/remove`.\n"
+        + tomli_w.dumps({"devices": dict(sorted(devices.items()))})
+    )
+    os.replace(tmp, path)
+
+
+def _from_toml(name: str, doc: dict[str, Any], source: Path) -> Device:
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{source}: [devices.{name}] must be a table")
+    transport = doc.get("transport")
+    if transport not in TRANSPORTS:
+        raise ConfigError(
+            f"{source}: device {name!r} has transport {transport!r}; use one of "
+            + ", ".join(TRANSPORTS)
+        )
+    runtimes = tuple(doc.get("runtimes") or DEFAULT_RUNTIMES[transport])
+    return Device(
+        name=name,
+        transport=transport,
+        address=doc.get("address"),
+        description=str(doc.get("description", "")),
+        runtimes=runtimes,
+        default_runtime=str(doc.get("default_runtime", runtimes[0])),
+        accelerator=doc.get("accelerator"),
+        options=dict(doc.get("options", {})),
+        gates=dict(doc.get("gates", {})),
+        hardware=dict(doc.get("hardware", {})),
+        unit=dict(doc.get("unit", {})),
+        source=str(source),
+    )
+
+
+def inventory() -> dict[str, Device]:
+    """Every known device by name: built in, then the user's file, then the project's."""
+    devices = {name: DEVICES.get(name) for name in DEVICES.names()}
+    for path in (user_inventory_path(), project_inventory_path()):
+        for name, doc in _read(path).items():
+            devices[name] = _from_toml(name, doc, path)
+    return devices
+
+
 def get_device(name: str) -> Device:
-    return DEVICES.get(name)
+    devices = inventory()
+    try:
+        return devices[name]
+    except KeyError:
+        raise UnknownNameError("device", name, devices) from None
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+
+def new_device(
+    name: str,
+    transport: str,
+    address: str | None,
+    *,
+    accelerator: str | None = None,
+    runtimes: tuple[str, ...] = (),
+    description: str = "",
+    options: dict[str, Any] | None = None,
+    gates: dict[str, Any] | None = None,
+) -> Device:
+    """A checked Device for `devices add`; raises ConfigError saying what to fix."""
+    if not _NAME.match(name):
+        raise ConfigError(
+            f"device name {name!r} must be lowercase letters, digits, '_', '.', '-' (≤ 64)"
+        )
+    if name in DEVICES:
+        raise ConfigError(f"{name!r} is built in; choose another name")
+    if transport not in TRANSPORTS:
+        raise ConfigError(f"transport {transport!r}: use one of {', '.join(TRANSPORTS)}")
+    if accelerator is not None and accelerator not in ACCELERATORS:
+        raise ConfigError(f"--accelerator {accelerator!r}: use one of {', '.join(ACCELERATORS)}")
+    if accelerator is not None and transport not in ("local", "ssh"):
+        raise ConfigError("--accelerator is for --local and --ssh devices (a Coral or a GPU)")
+    if transport == "ssh" and not (address and _SSH_ADDRESS.match(address)):
+        raise ConfigError(f"--ssh {address!r}: write it as user@host or user@host:port")
+    if transport == "adb" and not (address and address.strip() and " " not in address):
+        raise ConfigError("--adb needs the serial `adb devices` shows (or host:port for TCP)")
+    if transport == "ios" and not (address and _UDID.match(address)):
+        raise ConfigError(
+            f"--ios {address!r} is not a UDID (40 hex digits, or 8-16 hex digits with a dash "
+            "as `pymobiledevice3 usbmux list` shows)"
+        )
+    runtimes = tuple(runtimes) or DEFAULT_RUNTIMES[transport]
+    return Device(
+        name=name,
+        transport=transport,
+        address=address,
+        description=description,
+        runtimes=runtimes,
+        default_runtime=runtimes[0],
+        accelerator=accelerator,
+        options=_drop_none(options or {}),
+        gates=_drop_none(gates or {}),
+    )
+
+
+def save_device(device: Device, *, project: bool = False, replace_existing: bool = False) -> Path:
+    """Write `device` into the user's (or the project's) inventory file; returns the file."""
+    path = project_inventory_path() if project else user_inventory_path()
+    devices = _read(path)
+    if device.name in devices and not replace_existing:
+        raise ConfigError(
+            f"device {device.name!r} already exists in {path}; remove it first "
+            f"(benchctl devices remove {device.name})"
+        )
+    devices[device.name] = device.to_toml()
+    _write(path, devices)
+    return path
+
+
+def update_device(device: Device, **changes: Any) -> Device:
+    """Store changed fields (e.g. probed hardware/unit) back into the file the device came from."""
+    if device.name in DEVICES:
+        return replace(device, **changes)
+    updated = replace(device, **changes)
+    path = Path(device.source)
+    devices = _read(path)
+    devices[device.name] = updated.to_toml()
+    _write(path, devices)
+    return updated
+
+
+def remove_device(name: str) -> Path:
+    """Delete a device from the file that defines it (the project's first); returns that file."""
+    if name in DEVICES:
+        raise ConfigError(f"{name!r} is built in and cannot be removed")
+    for path in (project_inventory_path(), user_inventory_path()):
+        devices = _read(path)
+        if name in devices:
+            del devices[name]
+            _write(path, devices)
+            return path
+    raise UnknownNameError("device", name, inventory())
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}

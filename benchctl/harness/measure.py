@@ -1,7 +1,8 @@
 """The timing loop: first inference, warm-up, then N timed calls, each a raw integer-ns sample.
 
 Invariants (the measurement protocol, see `benchctl.MEASUREMENT_PROTOCOL_VERSION`):
-- the clock is `time.perf_counter_ns` (monotonic, the highest resolution Python has);
+- the clock is `time.perf_counter_ns` (monotonic, the highest resolution Python has), except for
+  asynchronous device runtimes, which time each call with device events (CUDA events);
 - inputs are prepared before the loop; the timed region holds only the runtime call;
 - the first call after load is timed on its own and not counted as warm-up or as a sample;
 - progress is reported between chunks of iterations, never inside the timed region;
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 CLOCK_NAME = "time.perf_counter_ns"
 
 ProgressFn = Callable[[str, int, int], None]
+# A device-side timer (e.g. CUDA events): runs the call once and returns its duration in ns.
+DeviceTimer = Callable[[Callable[[], object]], int]
 
 
 @dataclass
@@ -57,16 +60,25 @@ def measure(
     max_total_s: float | None = None,
     progress_every: int = 0,
     on_progress: ProgressFn | None = None,
+    timer: DeviceTimer | None = None,
+    synchronize: Callable[[], object] | None = None,
 ) -> Timing:
-    """Call once (timed alone), `warmup_iters` times as warm-up, then time `iters` calls."""
+    """Call once (timed alone), `warmup_iters` times as warm-up, then time `iters` calls.
+
+    With a device `timer` (asynchronous runtimes: CUDA), each timed sample comes from it, and
+    `synchronize` makes the host-clock phases (first inference, warm-up) wait for the device.
+    """
     clock = time.perf_counter_ns
+    sync = synchronize or (lambda: None)
     t0 = clock()
     call()
+    sync()
     first = clock() - t0
 
     w0 = clock()
     for _ in range(warmup_iters):
         call()
+    sync()
     warm_total = clock() - w0
     if on_progress is not None:
         on_progress("warmup", warmup_iters, warmup_iters)
@@ -78,10 +90,14 @@ def measure(
     stopped_by = "iters"
     while done < iters:
         stop = min(iters, done + chunk)
-        for i in range(done, stop):
-            t0 = clock()
-            call()
-            samples[i] = clock() - t0
+        if timer is None:
+            for i in range(done, stop):
+                t0 = clock()
+                call()
+                samples[i] = clock() - t0
+        else:
+            for i in range(done, stop):
+                samples[i] = timer(call)
         done = stop
         if on_progress is not None and progress_every > 0:
             on_progress("timed", done, iters)

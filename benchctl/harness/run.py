@@ -15,20 +15,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from benchctl import __version__, config
-from benchctl.errors import ConfigError, ContractError, ConversionError, TransportError
+from benchctl.errors import ConfigError, ConversionError
 from benchctl.harness import contract
-from benchctl.harness.collect import check_result, parse_time, without_samples
-from benchctl.harness.convert import get_artifact
+from benchctl.harness.collect import parse_time, without_samples
+from benchctl.harness.convert import artifact_as_given, get_artifact
 from benchctl.harness.convert.cache import Artifact, ArtifactCache
 from benchctl.harness.devices import Device, get_device
 from benchctl.harness.environment import harness_git_sha, host_facts, library_versions
-from benchctl.harness.runner import PROGRESS_PREFIX
+from benchctl.harness.lifecycle import run_on_device
 from benchctl.harness.runtimes import Runtime, get_runtime
-from benchctl.harness.transports import make_transport
-from benchctl.models import get_model_spec
+from benchctl.models import ModelSpec
+from benchctl.models._registry import MODELS
+from benchctl.models._user import OnnxModelRef, resolve_model_ref
 from benchctl.results.record import RunRecord
 from benchctl.results.store import ResultStore
 
+APP_TRANSPORTS = ("adb", "ios")
 # Time allowed for the runner to start, load the model and write its result, beyond the loop.
 LOAD_BUDGET_S = 300.0
 
@@ -45,6 +47,8 @@ class RunRequest:
     seed: int = 0
     max_total_s: float = 900.0
     allow_fallback: bool = False
+    calibration_dir: Path | None = None  # the user's images for full-integer quantization
+    input_shape: tuple[int, ...] | None = None  # user models: C,H,W of a factory; N,C,H,W of ONNX
 
 
 class RunHooks(Protocol):
@@ -74,6 +78,22 @@ class RunOutcome:
 class Resolved:
     device: Device
     runtime: Runtime
+    model: ModelSpec | OnnxModelRef
+
+    @property
+    def model_name(self) -> str:
+        return self.model.name
+
+    def input_shape(self, batch: int) -> list[int]:
+        if isinstance(self.model, OnnxModelRef):
+            assert self.model.input_shape is not None  # resolve() refuses an unknown shape
+            return list(self.model.input_shape)
+        return [batch, *self.model.input_size]
+
+    def source_hash(self) -> str:
+        if isinstance(self.model, OnnxModelRef):
+            return self.model.sha256
+        return self.model.source_hash()
 
 
 def resolve(req: RunRequest) -> Resolved:
@@ -89,15 +109,32 @@ def resolve(req: RunRequest) -> Resolved:
         raise ConfigError(f"--threads must be ≥ 1, got {req.threads}")
     if req.max_total_s <= 0:
         raise ConfigError(f"--max-seconds must be > 0, got {req.max_total_s}")
-    get_model_spec(req.model)
+    registered = MODELS.get_or_none(req.model)
+    if registered is not None and registered.role == "user":
+        MODELS.remove(req.model)  # resolve the user's factory afresh: its code or shape may differ
+    model = resolve_model_ref(req.model, req.input_shape)
     device = get_device(req.device)
     runtime = get_runtime(req.runtime or device.default_runtime)
-    if runtime.name not in device.runtimes:
-        raise ConfigError(
-            f"device {device.name!r} cannot run {runtime.name!r}; "
-            f"it runs: {', '.join(device.runtimes)}"
-        )
-    return Resolved(device, runtime)
+    if device.transport in APP_TRANSPORTS and runtime.name not in device.runtimes:
+        # A companion app runs only what it was built with; the Python runner decides for itself.
+        raise ConfigError(f"device {device.name!r} (its {device.transport} app) runs "
+                          f"{', '.join(device.runtimes)}; not {runtime.name!r}")
+    if isinstance(model, OnnxModelRef):
+        if runtime.target != "onnx":
+            raise ConfigError(
+                f"{model.path.name} is an ONNX file, benchmarked as given: use a "
+                "runtime that runs ONNX (onnxruntime, onnxruntime-cuda, tensorrt…)"
+            )
+        if model.input_shape is None:
+            raise ConfigError(
+                f"{model.path.name} has a symbolic input shape "
+                f"{list(model.declared_shape)}; give --input-shape N,C,H,W"
+            )
+        if req.batch != 1:
+            raise ConfigError("--batch does not apply to an ONNX file; its shape is --input-shape")
+    elif model.role == "user":
+        MODELS.add(model.name, model)  # the pipeline finds models by name
+    return Resolved(device, runtime, model)
 
 
 def _now() -> datetime:
@@ -109,7 +146,6 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     hooks = hooks or _NoHooks()
     resolved = resolve(req)
     device, runtime = resolved.device, resolved.runtime
-    model_spec = get_model_spec(req.model)
     run_id = uuid.uuid4().hex
     run_dir = config.runs_dir() / run_id
     run_dir.mkdir(parents=True)
@@ -117,7 +153,7 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         run_id=run_id,
         created_at=_now(),
         status="error",
-        model_name=req.model,
+        model_name=resolved.model_name,
         artifact_format=runtime.artifact_format,
         precision=runtime.precision,
         runtime=runtime.name,
@@ -125,7 +161,7 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         accelerator_requested=runtime.accelerator,
         device_name=device.name,
         device_class=device.hardware_class(),
-        input_shape=[req.batch, *model_spec.input_size],
+        input_shape=resolved.input_shape(req.batch),
         threads=req.threads,
         iterations_requested=req.iterations,
         warmup_iters=req.warmup,
@@ -133,19 +169,24 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         harness_git_sha=harness_git_sha(),
         versions=library_versions(),
         host=host_facts(),
-        model_source_hash=model_spec.source_hash(),
+        model_source_hash=resolved.source_hash(),
     )
     artifact: Artifact | None = None
     try:
-        hooks.stage(f"artifact for {req.model} ({runtime.artifact_format})")
-        artifact = get_artifact(
-            req.model,
-            runtime.artifact_format,
-            ArtifactCache(config.artifacts_dir()),
-            batch=req.batch,
-            seed=req.seed,
-            on_stage=hooks.stage,
-        )
+        hooks.stage(f"artifact for {resolved.model_name} ({runtime.artifact_format})")
+        cache = ArtifactCache(config.artifacts_dir())
+        if isinstance(resolved.model, OnnxModelRef):
+            artifact = artifact_as_given(resolved.model, cache)
+        else:
+            artifact = get_artifact(
+                req.model,
+                runtime.target,
+                cache,
+                batch=req.batch,
+                seed=req.seed,
+                on_stage=hooks.stage,
+                calibration_dir=req.calibration_dir,
+            )
         record.artifact = artifact.to_json()
         _execute(req, runtime, device, artifact, record, run_dir, hooks)
     except ConversionError as exc:
@@ -177,7 +218,11 @@ def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) ->
             "name": runtime.backend,
             "accelerator": runtime.accelerator,
             "allow_fallback": req.allow_fallback,
-            "options": {"num_threads": req.threads, "precision": runtime.precision},
+            "options": {
+                "num_threads": req.threads,
+                "precision": runtime.precision,
+                **runtime.options,
+            },
         },
         "inputs": {"mode": "random", "seed": req.seed, "tensors": artifact.inputs},
         "timing": {
@@ -204,48 +249,16 @@ def _execute(
     """Push, run, pull, validate; fill `record` with what happened (success or a status)."""
     spec = _spec(req, runtime, artifact, record.run_id)
     record.spec = spec
-    spec_path = run_dir / "spec.json"
-    contract.write_atomic(spec_path, spec)
-    transport = make_transport(device)
-    remote = transport.workdir(record.run_id)
-    timeout = req.max_total_s + LOAD_BUDGET_S
-    try:
-        hooks.stage(f"pushing to {device.name}")
-        transport.push(artifact.path, f"{remote}/{artifact.path.name}", timeout=timeout)
-        transport.push(spec_path, f"{remote}/spec.json", timeout=60)
-
-        def on_line(line: str) -> None:
-            if line.startswith(PROGRESS_PREFIX):
-                phase, done, total = line[len(PROGRESS_PREFIX) :].split()
-                hooks.progress(phase, int(done), int(total))
-
-        hooks.stage(f"running on {device.name}")
-        done = transport.run(
-            [*transport.runner_argv(), f"{remote}/spec.json"], timeout=timeout, on_line=on_line
-        )
-        if done.timed_out:
-            record.status, record.error_code = "timeout", "RUNNER_TIMEOUT"
-            record.error_message = f"runner killed after {timeout:.0f} s"
-            return
-        if not transport.exists(f"{remote}/result.json"):
-            record.error_code = "RUNNER_NO_RESULT"
-            record.error_message = (
-                f"runner exited with code {done.returncode} and no result; "
-                f"stderr: {done.stderr_tail.strip()[-1000:]}"
-            )
-            return
-        transport.pull(f"{remote}/result.json", run_dir / "result.json", timeout=60)
-    except TransportError as exc:
-        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
-        return
-    finally:
-        transport.cleanup(remote)
-    try:
-        result = check_result(contract.read(run_dir / "result.json"), spec)
-    except (ContractError, contract.ContractViolation, ValueError) as exc:
-        record.error_code, record.error_message = "INVALID_RESULT", str(exc)
-        return
-    _fill(record, result)
+    run_on_device(
+        device,
+        artifact.path,
+        spec,
+        record,
+        run_dir,
+        hooks,
+        timeout=req.max_total_s + LOAD_BUDGET_S,
+        fill=_fill,
+    )
 
 
 def _fill(record: RunRecord, result: dict[str, Any]) -> None:

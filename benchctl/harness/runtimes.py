@@ -1,34 +1,166 @@
-"""What `--runtime` means: a name → (artifact format, runner backend, accelerator, precision)."""
+"""What `--runtime` means: a name → (conversion target, runner backend, accelerator, options).
+
+Names are what users type; the runner backend and requested accelerator go into the spec, and a
+runtime that quietly runs on another accelerator fails the run (unless fallback is allowed).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from benchctl.harness.convert.targets import get_target
 from benchctl.registry import Registry
 
 
 @dataclass(frozen=True)
 class Runtime:
-    name: str  # what users type: onnxruntime, litert, coreml…
-    artifact_format: str  # what the converter must produce
+    name: str  # what users type: onnxruntime, litert-int8, coreml-ane…
+    target: str  # the conversion target it consumes (harness/convert/targets.py)
     backend: str  # the runner backend that executes it
-    accelerator: str  # requested accelerator; a different actual one fails the run
-    precision: str  # fp32, fp16, int8
+    accelerator: str  # requested accelerator
+    options: dict[str, Any] = field(default_factory=dict)  # backend options for the spec
     description: str = ""
+
+    @property
+    def artifact_format(self) -> str:
+        return get_target(self.target).format
+
+    @property
+    def precision(self) -> str:
+        return get_target(self.target).precision
 
 
 RUNTIMES: Registry[Runtime] = Registry("runtime")
 
-RUNTIMES.add(
+
+def _add(*args: Any, **kwargs: Any) -> None:
+    runtime = Runtime(*args, **kwargs)
+    get_target(runtime.target)  # a typo here is a packaging bug: fail at import
+    RUNTIMES.add(runtime.name, runtime)
+
+
+_add("onnxruntime", "onnx", "onnxruntime", "cpu", description="ONNX Runtime, CPU provider")
+_add("onnxruntime-cuda", "onnx", "onnxruntime", "cuda", description="ONNX Runtime, CUDA provider")
+_add(
+    "onnxruntime-trt",
+    "onnx",
     "onnxruntime",
-    Runtime(
-        "onnxruntime",
-        "onnx",
-        "onnxruntime",
-        "cpu",
-        "fp32",
-        "ONNX Runtime, CPU execution provider",
-    ),
+    "tensorrt",
+    description="ONNX Runtime, TensorRT provider",
+)
+_add(
+    "litert", "tflite-fp32", "litert", "cpu", {"xnnpack": True}, "LiteRT interpreter, fp32, XNNPACK"
+)
+_add(
+    "litert-noxnnpack",
+    "tflite-fp32",
+    "litert",
+    "cpu",
+    {"xnnpack": False},
+    "LiteRT interpreter, fp32, built-in kernels only",
+)
+_add(
+    "litert-fp16",
+    "tflite-fp16",
+    "litert",
+    "cpu",
+    {"xnnpack": True},
+    "LiteRT, fp16 weights, XNNPACK",
+)
+_add(
+    "litert-int8",
+    "tflite-int8",
+    "litert",
+    "cpu",
+    {"xnnpack": True},
+    "LiteRT, full-integer int8, XNNPACK",
+)
+_add(
+    "litert-int8-dynamic",
+    "tflite-int8-dynamic",
+    "litert",
+    "cpu",
+    {"xnnpack": True},
+    "LiteRT, dynamic-range int8, XNNPACK",
+)
+_add("litert-gpu", "tflite-fp32", "litert", "gpu", description="LiteRT GPU delegate")
+_add("edgetpu", "edgetpu", "litert", "edgetpu", description="LiteRT + libedgetpu on a Coral")
+_add("torch", "pt2", "torch", "cpu", {"mode": "eager"}, "PyTorch reference, CPU")
+_add(
+    "torch-cuda",
+    "pt2",
+    "torch",
+    "cuda",
+    {"mode": "eager"},
+    "PyTorch on an NVIDIA GPU, eager, CUDA-event timing",
+)
+_add(
+    "torch-cuda-graphs",
+    "pt2",
+    "torch",
+    "cuda",
+    {"mode": "cuda_graphs"},
+    "PyTorch on an NVIDIA GPU, captured CUDA graph, CUDA-event timing",
+)
+_add(
+    "tensorrt",
+    "onnx",
+    "tensorrt",
+    "cuda",
+    {"precision": "fp32"},
+    "TensorRT engine built on the target from ONNX, fp32",
+)
+_add(
+    "tensorrt-fp16",
+    "onnx",
+    "tensorrt",
+    "cuda",
+    {"precision": "fp16"},
+    "TensorRT engine, fp16 kernels allowed",
+)
+_add(
+    "tensorrt-int8",
+    "onnx",
+    "tensorrt",
+    "cuda",
+    {"precision": "int8"},
+    "TensorRT engine, int8 kernels allowed (random calibration)",
+)
+_add(
+    "coreml",
+    "coreml-fp16",
+    "coreml",
+    "all",
+    {"compute_units": "all"},
+    "Core ML, fp16, all compute units",
+)
+_add(
+    "coreml-fp32",
+    "coreml-fp32",
+    "coreml",
+    "all",
+    {"compute_units": "all"},
+    "Core ML, fp32, all compute units",
+)
+_add(
+    "coreml-cpu", "coreml-fp16", "coreml", "cpu", {"compute_units": "cpuOnly"}, "Core ML, CPU only"
+)
+_add(
+    "coreml-gpu",
+    "coreml-fp16",
+    "coreml",
+    "gpu",
+    {"compute_units": "cpuAndGPU"},
+    "Core ML, CPU and GPU",
+)
+_add(
+    "coreml-ane",
+    "coreml-fp16",
+    "coreml",
+    "ane",
+    {"compute_units": "cpuAndNeuralEngine"},
+    "Core ML, CPU and Neural Engine",
 )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchctl import config
@@ -88,9 +88,15 @@ class ResultStore:
     def open(cls, url: str | None = None, *, create: bool = True) -> ResultStore:
         """Open the database at `url` (default: the project's SQLite file), creating it if empty."""
         engine = make_engine(config.db_url(url))
-        if create and migrate.is_empty(engine):
-            migrate.upgrade(engine)
-        migrate.check(engine, display_url(engine))
+        try:
+            if create and migrate.is_empty(engine):
+                migrate.upgrade(engine)
+            migrate.check(engine, display_url(engine))
+        except DatabaseError as exc:  # not a database at all (a text file), or no server there
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise ConfigError(
+                f"cannot use {display_url(engine)} as a results database ({reason}); check --db"
+            ) from None
         return cls(engine)
 
     @property
@@ -108,29 +114,33 @@ class ResultStore:
             summary = summarize(record.samples).to_dict()
             for key, column in _SUMMARY_COLUMNS.items():
                 values[column] = summary[key]
-        try:
-            with self._session.begin() as session:
-                if session.get(RunRow, record.run_id) is not None:
-                    return False
-                if record.artifact is not None:
-                    self._ensure_artifact(session, record.artifact)
-                session.add(RunRow(**values))
-                if record.samples:
-                    session.add(
-                        SampleRow(
-                            run_id=record.run_id,
-                            count=len(record.samples),
-                            encoding=SAMPLE_ENCODING,
-                            data=encode_samples(record.samples),
+        for attempt in (1, 2):
+            try:
+                with self._session.begin() as session:
+                    if session.get(RunRow, record.run_id) is not None:
+                        return False
+                    if record.artifact is not None:
+                        self._ensure_artifact(session, record.artifact)
+                    session.add(RunRow(**values))
+                    if record.samples:
+                        session.add(
+                            SampleRow(
+                                run_id=record.run_id,
+                                count=len(record.samples),
+                                encoding=SAMPLE_ENCODING,
+                                data=encode_samples(record.samples),
+                            )
                         )
-                    )
-        except IntegrityError:
-            # A concurrent writer stored the same run first: that is the idempotent outcome.
-            with self._session() as session:
-                if session.get(RunRow, record.run_id) is not None:
-                    return False
-            raise
-        return True
+                return True
+            except IntegrityError:
+                # A concurrent writer stored the same run first: the idempotent outcome. Or it
+                # stored the same new artifact first: once more, and the artifact row is there.
+                with self._session() as session:
+                    if session.get(RunRow, record.run_id) is not None:
+                        return False
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     @staticmethod
     def _ensure_artifact(session: Session, art: dict[str, Any]) -> None:

@@ -43,3 +43,17 @@ def test_max_total_time_stops_between_chunks():
     assert t.stopped_by == "max_total_s"
     assert 10 <= len(t.samples) < 100_000
     assert len(t.samples) % 10 == 0  # whole chunks only
+
+
+def test_device_timer_supplies_the_samples_and_sync_bounds_host_phases():
+    synced = []
+    ticks = iter(range(1000, 100000, 7))
+    t = measure(
+        lambda: None,
+        warmup_iters=3,
+        iters=20,
+        timer=lambda call: (call(), next(ticks))[1],
+        synchronize=lambda: synced.append(1),
+    )
+    assert t.samples == list(range(1000, 1000 + 20 * 7, 7))
+    assert len(synced) == 2  # after the first inference and after the warm-up

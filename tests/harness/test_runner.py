@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from benchctl.harness import contract
+from benchctl.harness.digest import content_sha256
 from benchctl.harness.run import RunRequest, _spec
-from benchctl.harness.runner import file_sha256, run_spec_file
+from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import get_runtime
 from benchctl.harness.transports import LocalTransport
 
@@ -81,7 +82,7 @@ def test_corrupt_model_is_a_load_failure(tiny_artifact, tmp_path):
         tiny_artifact,
         uuid.uuid4().hex,
     )
-    spec["model"]["sha256"] = file_sha256(bad)
+    spec["model"]["sha256"] = content_sha256(bad)
     contract.write_atomic(tmp_path / "spec.json", spec)
     doc = run_spec_file(tmp_path / "spec.json")
     contract.validate("result", contract.read(tmp_path / "result.json"))

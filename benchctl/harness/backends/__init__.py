@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import importlib
 
-from benchctl.harness.backends.base import Backend, BackendUnavailable, Description, TensorSpec
+from benchctl.harness.backends.base import (
+    Backend,
+    BackendUnavailable,
+    DelegateUnavailable,
+    Description,
+    TensorSpec,
+)
 
 # name → "module:Class"; modules import their runtime only when used.
 _BACKENDS: dict[str, str] = {
     "onnxruntime": "benchctl.harness.backends.onnxruntime:OnnxRuntimeBackend",
+    "litert": "benchctl.harness.backends.litert:LiteRtBackend",
+    "torch": "benchctl.harness.backends.torch:TorchBackend",
+    "tensorrt": "benchctl.harness.backends.tensorrt:TensorRtBackend",
+    "coreml": "benchctl.harness.backends.coreml:CoreMlBackend",
 }
 
 
@@ -25,6 +35,7 @@ def get_backend(name: str) -> Backend:
 __all__ = [
     "Backend",
     "BackendUnavailable",
+    "DelegateUnavailable",
     "Description",
     "TensorSpec",
     "backend_names",

@@ -28,11 +28,29 @@ class Description:
     plan_summary: dict[str, Any] = field(default_factory=dict)
 
 
+class HostClockSession:
+    """Defaults for synchronous runtimes: samples come from the host's monotonic clock."""
+
+    timer = None
+    synchronize = None
+    clock_name = None
+
+
 class BackendUnavailable(Exception):
-    """The runtime library is missing here; the message says how to install it."""
+    """The runtime (or the platform it needs) is missing here; the message says what to do."""
+
+
+class DelegateUnavailable(Exception):
+    """The runtime is here but the requested accelerator's delegate/provider could not load."""
 
 
 class Session(Protocol):
+    # Asynchronous device runtimes set these (see harness.measure): a per-call device timer, a
+    # host-side wait for the device, and the name of the clock the samples come from.
+    timer: Callable[[Callable[[], object]], int] | None
+    synchronize: Callable[[], object] | None
+    clock_name: str | None
+
     def inputs(self) -> list[TensorSpec]: ...
 
     def bind(self, arrays: dict[str, Any]) -> Callable[[], object]:
@@ -51,6 +69,10 @@ class Backend(Protocol):
 
     def version(self) -> str:
         """The runtime's version; raises BackendUnavailable when it is not installed."""
+        ...
+
+    def available_accelerators(self) -> list[str]:
+        """The accelerators this machine can give the runtime (probed, never assumed)."""
         ...
 
     def load(self, model_path: str, accelerator: str, options: dict[str, Any]) -> Session: ...

@@ -10,14 +10,19 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from benchctl.harness.backends.base import BackendUnavailable, Description, TensorSpec
+from benchctl.harness.backends.base import (
+    BackendUnavailable,
+    Description,
+    HostClockSession,
+    TensorSpec,
+)
 
 PROVIDERS = {
     "cpu": "CPUExecutionProvider",
     "cuda": "CUDAExecutionProvider",
     "tensorrt": "TensorrtExecutionProvider",
 }
-_ORT_DTYPES = {
+ORT_DTYPES = {
     "tensor(float)": "float32",
     "tensor(float16)": "float16",
     "tensor(int8)": "int8",
@@ -37,7 +42,7 @@ def _ort():
     return onnxruntime
 
 
-class OrtSession:
+class OrtSession(HostClockSession):
     def __init__(self, session: Any, accelerator: str) -> None:
         self._session = session
         self._accelerator = accelerator
@@ -47,7 +52,7 @@ class OrtSession:
             TensorSpec(
                 i.name,
                 [d if isinstance(d, int) else -1 for d in i.shape],
-                _ORT_DTYPES.get(i.type, i.type),
+                ORT_DTYPES.get(i.type, i.type),
             )
             for i in self._session.get_inputs()
         ]

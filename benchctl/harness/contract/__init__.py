@@ -22,6 +22,8 @@ CONTRACT_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "examples"
+# 64 MiB: about six million samples; a larger document is refused unread.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 Kind = Literal["spec", "result", "capabilities"]
 
@@ -51,13 +53,17 @@ def validate(kind: Kind, doc: Any) -> None:
 
 
 def read(path: Path | str) -> Any:
-    """Parse a JSON document, rejecting NaN/Infinity, which JSON itself does not allow."""
+    """Parse a JSON document, rejecting NaN/Infinity, which JSON itself does not allow, and any
+    file over MAX_DOCUMENT_BYTES (never read further: a hostile runner cannot fill memory)."""
 
     def no_constants(name: str) -> Any:
         raise ContractViolation(f"{path}: {name} is not valid JSON")
 
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=no_constants)
+    with open(path, "rb") as f:
+        data = f.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ContractViolation(f"{path}: over {MAX_DOCUMENT_BYTES} bytes; not a benchctl document")
+    return json.loads(data.decode("utf-8"), parse_constant=no_constants)
 
 
 def write_atomic(path: Path | str, doc: Any) -> None:

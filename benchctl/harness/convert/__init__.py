@@ -1,39 +1,58 @@
-"""Converters: a registered model → an artifact file in a runtime's format, cached by content.
+"""Converters: a registered model → an artifact for one conversion target, cached by content.
 
 `get_artifact` is the one entry point: it computes the cache key without importing torch, reuses a
-cached artifact when the key matches, and otherwise builds, exports and checks parity.
+cached artifact when the key matches, and otherwise builds, converts and checks parity.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import importlib
+import shutil
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from benchctl.errors import ConfigError
 from benchctl.harness.build import build_options
-from benchctl.harness.convert import onnx as onnx_converter
+from benchctl.harness.convert.base import Converted, Converter
 from benchctl.harness.convert.cache import Artifact, ArtifactCache, cache_key
-from benchctl.harness.runner import file_sha256
+from benchctl.harness.convert.targets import TARGETS, Target, get_target
+from benchctl.harness.digest import content_sha256, content_size
 from benchctl.models import get_model_spec
 
-CONVERTERS = {"onnx": onnx_converter}
+if TYPE_CHECKING:
+    from benchctl.harness.build import BuiltModel
+    from benchctl.models._user import OnnxModelRef
 
 StageFn = Callable[[str], None]
+HERE = Path(__file__).resolve().parent
 
 
-def _code_hash() -> str:
-    """Our own build + export code is part of the key: changing it must not reuse old artifacts."""
-    here = Path(__file__).resolve().parent
+def converter(target: Target) -> Converter:
+    return importlib.import_module(f"benchctl.harness.convert.{target.converter}")  # type: ignore[return-value]
+
+
+@functools.cache  # (a bare `cache` name would be shadowed by the .cache submodule)
+def _code_hash(module: str) -> str:
+    """Our own build + conversion code is part of the key: changing it must not reuse artifacts."""
     h = hashlib.sha256()
-    for f in (here.parent / "build.py", here / "onnx.py"):
+    files = [HERE.parent / "build.py", HERE / "targets.py", HERE / f"{module}.py"]
+    if module == "edgetpu":
+        files.append(HERE / "tflite.py")
+    for f in files:
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
-def artifact_key(model: str, fmt: str, *, batch: int, seed: int) -> str:
-    converter = CONVERTERS[fmt]
+def artifact_key(
+    model: str, target: str, *, batch: int, seed: int, calibration_digest: str | None = None
+) -> str:
+    t = get_target(target)
+    conv = converter(t)
     spec = get_model_spec(model)
     return cache_key(
         {
@@ -41,61 +60,137 @@ def artifact_key(model: str, fmt: str, *, batch: int, seed: int) -> str:
             "model_args": {"input_size": list(spec.input_size)},
             "build": build_options(batch, seed),
             "source_hash": spec.source_hash(),
-            "exporter": converter.EXPORTER,
-            "exporter_version": converter.exporter_version(),
-            "options": converter.options(),
-            "code": _code_hash(),
+            "target": t.name,
+            "exporter": conv.EXPORTER,
+            "exporter_version": conv.exporter_version(),
+            "options": conv.options(t),
+            "calibration": calibration_digest,
+            "code": _code_hash(t.converter),
         }
     )
 
 
+class LazyBuild:
+    """Builds the model on first use only, so several targets of one model share one build."""
+
+    def __init__(self, model: str, batch: int, seed: int) -> None:
+        self.model, self.batch, self.seed = model, batch, seed
+        self._built: BuiltModel | None = None
+
+    def __call__(self) -> BuiltModel:
+        if self._built is None:
+            from benchctl.harness.build import build_model
+
+            self._built = build_model(self.model, batch=self.batch, seed=self.seed)
+        return self._built
+
+
 def get_artifact(
     model: str,
-    fmt: str,
+    target: str,
     cache: ArtifactCache,
     *,
     batch: int = 1,
     seed: int = 0,
     on_stage: StageFn | None = None,
+    build: LazyBuild | None = None,
+    calibration_dir: Path | None = None,
 ) -> Artifact:
-    """The artifact for (model, format), from the cache or freshly built and exported."""
-    if fmt not in CONVERTERS:
-        raise ConfigError(f"no converter to {fmt!r}; available: {', '.join(sorted(CONVERTERS))}")
-    converter = CONVERTERS[fmt]
-    key = artifact_key(model, fmt, batch=batch, seed=seed)
+    """The artifact for (model, target), from the cache or freshly built and converted."""
+    t = get_target(target)
+    conv = converter(t)
+    calib_digest = content_sha256(calibration_dir) if calibration_dir else None
+    key = artifact_key(model, target, batch=batch, seed=seed, calibration_digest=calib_digest)
     hit = cache.lookup(key)
     if hit is not None:
         return hit
-    from benchctl.harness.build import build_model
-
+    build = build or LazyBuild(model, batch, seed)
     if on_stage:
         on_stage(f"building {model}")
-    built = build_model(model, batch=batch, seed=seed)
+    built = build()
+    calibration = None
+    if calibration_dir is not None:
+        from benchctl.harness.calibration import load_images
+
+        calibration = load_images(calibration_dir, built.input_shape)
     staging = cache.staging()
     try:
         if on_stage:
-            on_stage(f"exporting {model} to {fmt}")
-        path, parity = converter.export(built, staging)
+            on_stage(f"converting {model} to {target}")
+        # Converters print reports of their own; stdout belongs to benchctl (--json, CSV).
+        with contextlib.redirect_stdout(sys.stderr):
+            out: Converted = conv.convert(built, t, staging, calibration)
         artifact = Artifact(
-            path=path,
-            format=fmt,
-            sha256=file_sha256(path),
-            size_bytes=path.stat().st_size,
+            path=out.path,
+            format=t.format,
+            sha256=content_sha256(out.path),
+            size_bytes=content_size(out.path),
             cache_key=key,
             model_name=model,
             source_hash=built.spec.source_hash(),
-            exporter=converter.EXPORTER,
-            exporter_version=converter.exporter_version(),
-            options=converter.options(),
-            inputs=[
-                {"name": converter.INPUT_NAME, "shape": list(built.input_shape), "dtype": "float32"}
-            ],
-            parity=parity,
+            exporter=conv.EXPORTER,
+            exporter_version=conv.exporter_version(),
+            options={
+                "target": t.name,
+                "precision": t.precision,
+                **conv.options(t),
+                "calibration": calib_digest,
+                **({"notes": out.notes} if out.notes else {}),
+            },
+            inputs=out.inputs,
+            parity=out.parity,
             created_at=datetime.now(UTC).isoformat(),
         )
         return cache.commit(staging, artifact)
     finally:
         if staging.exists():
-            import shutil
-
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def artifact_as_given(ref: OnnxModelRef, cache: ArtifactCache) -> Artifact:
+    """A user's ONNX file as an artifact: copied into the cache unchanged, never converted.
+
+    There is no PyTorch model to compare with, so parity says so rather than passing.
+    """
+    from benchctl.harness.convert.onnx import input_signature
+
+    assert ref.input_shape is not None  # run.resolve() refuses symbolic shapes without a value
+    key = cache_key({"as_given": ref.sha256, "input_shape": list(ref.input_shape)})
+    hit = cache.lookup(key)
+    if hit is not None:
+        return hit
+    staging = cache.staging()
+    try:
+        path = staging / "model.onnx"
+        shutil.copyfile(ref.path, path)
+        (signature,) = input_signature(path)
+        artifact = Artifact(
+            path=path,
+            format="onnx",
+            sha256=content_sha256(path),
+            size_bytes=content_size(path),
+            cache_key=key,
+            model_name=ref.name,
+            source_hash=ref.sha256,
+            exporter="as-given",
+            exporter_version="",
+            options={"target": "onnx", "precision": "fp32", "source_path": str(ref.path)},
+            inputs=[{**signature, "shape": list(ref.input_shape)}],
+            parity={
+                "passed": None,
+                "precision": "fp32",
+                "reason": "benchmarked as given: there is no PyTorch model to compare with",
+            },
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        return cache.commit(staging, artifact)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def target_names() -> list[str]:
+    return TARGETS.names()
+
+
+__all__ = ["Artifact", "ArtifactCache", "LazyBuild", "artifact_key", "get_artifact", "target_names"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchctl.harness import contract
-from benchctl.harness.runner import file_sha256
+from benchctl.harness.digest import content_sha256
 
 META = "artifact.json"
 
@@ -67,7 +67,7 @@ class ArtifactCache:
         try:
             meta = contract.read(meta_path)
             path = entry / meta["path"]
-            if not path.is_file() or file_sha256(path) != meta["sha256"]:
+            if not path.exists() or content_sha256(path) != meta["sha256"]:
                 return None
             meta["path"] = path
             return Artifact(**meta, reused=True)

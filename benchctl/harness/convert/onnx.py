@@ -10,9 +10,10 @@ from typing import Any
 
 from benchctl.errors import ConversionError
 from benchctl.harness.build import BuiltModel
+from benchctl.harness.convert.base import Converted
+from benchctl.harness.convert.targets import Target
 from benchctl.harness.parity import compare
 
-FORMAT = "onnx"
 EXPORTER = "torch.onnx.export(dynamo)"
 OPSET = 18
 INPUT_NAME = "input"
@@ -25,12 +26,26 @@ def exporter_version() -> str:
     )
 
 
-def options() -> dict[str, Any]:
+def options(target: Target) -> dict[str, Any]:
     return {"opset": OPSET, "dynamo": True, "external_data": False, "input_name": INPUT_NAME}
 
 
-def export(built: BuiltModel, out_dir: Path) -> tuple[Path, dict[str, Any]]:
-    """Write `model.onnx` into `out_dir`; return its path and the parity record."""
+def input_signature(path: Path) -> list[dict[str, Any]]:
+    import onnxruntime as ort
+
+    from benchctl.harness.backends.onnxruntime import ORT_DTYPES
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return [
+        {"name": i.name, "shape": list(i.shape), "dtype": ORT_DTYPES[i.type]}
+        for i in session.get_inputs()
+    ]
+
+
+def convert(
+    built: BuiltModel, target: Target, out_dir: Path, calibration: list[Any] | None = None
+) -> Converted:
+    """Write `model.onnx` into `out_dir` and check it against PyTorch."""
     import numpy as np
     import onnxruntime as ort
     import torch
@@ -60,6 +75,6 @@ def export(built: BuiltModel, out_dir: Path) -> tuple[Path, dict[str, Any]]:
         reference = built.module(built.example).numpy()
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (candidate,) = session.run([OUTPUT_NAME], {INPUT_NAME: built.example.numpy()})
-    parity = compare(np.asarray(candidate), reference)
+    parity = compare(np.asarray(candidate), reference, precision=target.precision)
     parity["runtime"] = f"onnxruntime=={ort.__version__} CPUExecutionProvider"
-    return path, parity
+    return Converted(path, parity, input_signature(path))

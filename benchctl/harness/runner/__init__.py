@@ -7,7 +7,6 @@ something fails — so the host never has to guess what happened.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 import traceback
@@ -17,7 +16,13 @@ from typing import Any
 
 from benchctl import __version__
 from benchctl.harness import contract, measure
-from benchctl.harness.backends import BackendUnavailable, backend_names, get_backend
+from benchctl.harness.backends import (
+    BackendUnavailable,
+    DelegateUnavailable,
+    backend_names,
+    get_backend,
+)
+from benchctl.harness.digest import content_sha256
 from benchctl.harness.runner.facts import device_facts, thermal_snapshot
 
 RUNNER_NAME = "benchctl-python"
@@ -34,14 +39,6 @@ class RunFailure(Exception):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def file_sha256(path: Path | str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return "sha256:" + h.hexdigest()
 
 
 def runner_info() -> dict[str, Any]:
@@ -104,9 +101,9 @@ def execute(
     """Run a validated spec; returns the result document's measured parts or raises RunFailure."""
     backend_spec = spec["backend"]
     model_path = spec_dir / spec["model"]["path"]
-    if not model_path.is_file():
+    if not model_path.exists():
         raise RunFailure("error", "MODEL_NOT_FOUND", f"model file {model_path} does not exist")
-    digest = file_sha256(model_path)
+    digest = content_sha256(model_path)
     if digest != spec["model"]["sha256"]:
         raise RunFailure(
             "error",
@@ -139,6 +136,10 @@ def execute(
         t0 = clock()
         session = backend.load(str(model_path), accelerator, options)
         load_ns = clock() - t0
+    except BackendUnavailable as exc:
+        raise RunFailure("unsupported_backend", "RUNTIME_UNAVAILABLE", str(exc)) from None
+    except DelegateUnavailable as exc:
+        raise RunFailure("error", "DELEGATE_UNAVAILABLE", str(exc)) from None
     except Exception as exc:  # any runtime's load error becomes a coded status, never a crash
         raise RunFailure("error", "MODEL_LOAD_FAILED", f"{type(exc).__name__}: {exc}") from None
     description = session.describe()
@@ -177,6 +178,8 @@ def execute(
             max_total_s=spec["timing"].get("max_total_s"),
             progress_every=spec["timing"].get("progress_every", 0),
             on_progress=on_progress,
+            timer=session.timer,
+            synchronize=session.synchronize,
         )
     except Exception as exc:  # an inference error mid-loop is a status, not a traceback
         raise RunFailure("error", "INFERENCE_FAILED", f"{type(exc).__name__}: {exc}") from None
@@ -187,7 +190,7 @@ def execute(
         "model_sha256": digest,
         "stopped_by": timing.stopped_by,
         "timing_ns": {
-            "clock": measure.CLOCK_NAME,
+            "clock": session.clock_name or measure.CLOCK_NAME,
             "clock_resolution": timing.clock_resolution_ns,
             "loop_overhead": timing.loop_overhead_ns,
             "compile": None,

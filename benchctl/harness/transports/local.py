@@ -1,4 +1,8 @@
-"""The `local` transport: the device is this machine; the runner is a child process."""
+"""The `local` transport: the device is this machine; the runner is a child process.
+
+It also serves accelerators attached to this machine (a USB Coral, NVIDIA GPUs): their
+discovery is in `harness/discovery.py`, their facts are added here.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,23 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from benchctl.errors import TransportError
-from benchctl.harness.transports.base import Completed, LineFn
+from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
 
-_TAIL_LINES = 50
+_TAIL_LINES = 200
 
 
 class LocalTransport:
     name = "local"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, accelerator: str | None = None) -> None:
         self.root = Path(root)
+        self.accelerator = accelerator
+        self.capabilities = TransportCapabilities(
+            shell=True, python_runner=True, app_launch=False, files_root=str(self.root)
+        )
 
     def workdir(self, run_id: str) -> str:
         path = self.root / run_id
@@ -31,8 +40,14 @@ class LocalTransport:
 
     def push(self, local: Path, remote: str, *, timeout: float) -> None:
         dst = Path(remote)
-        if dst.exists():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.is_dir() and not dst.is_symlink():
+            shutil.rmtree(dst)
+        elif dst.exists():
             dst.unlink()
+        if Path(local).is_dir():  # a folder artifact (.mlpackage): hard-link every file
+            shutil.copytree(local, dst, copy_function=_link_or_copy)
+            return
         try:
             os.link(local, dst)  # same filesystem: no copy at all
         except OSError:
@@ -47,6 +62,43 @@ class LocalTransport:
 
     def exists(self, remote: str) -> bool:
         return Path(remote).exists()
+
+    def sha256(self, remote: str, *, timeout: float) -> str | None:
+        from benchctl.harness.digest import content_sha256
+
+        return content_sha256(remote) if Path(remote).exists() else None
+
+    def launch_app(self, app: AppTarget, spec_remote: str, *, timeout: float) -> Completed:
+        raise TransportError("the local transport runs the Python runner, not a companion app")
+
+    def facts(self, *, timeout: float) -> dict[str, Any]:
+        from benchctl.harness.discovery import local_corals, local_gpus
+        from benchctl.harness.runner.facts import device_facts
+
+        facts: dict[str, Any] = dict(device_facts())
+        if self.accelerator == "cuda":
+            gpus, why = local_gpus(timeout=timeout)
+            facts["gpus"] = [g.to_json() for g in gpus]
+            facts["accelerator_problem"] = why
+        elif self.accelerator == "edgetpu":
+            corals, why = local_corals()
+            facts["corals"] = [c.to_json() for c in corals]
+            facts["accelerator_problem"] = why
+        return facts
+
+    def snapshot(self, *, timeout: float) -> dict[str, Any]:
+        from benchctl.harness.gating import LINUX_SNAPSHOT_SH, parse_linux_snapshot
+
+        if sys.platform != "linux":
+            return {"platform": sys.platform}
+        done = self.run(["sh", "-c", LINUX_SNAPSHOT_SH], timeout=timeout)
+        return parse_linux_snapshot(done.stdout_tail)
+
+    def logs(self, *, timeout: float) -> str:
+        return ""  # the runner's own stderr travels in Completed; no device log to add
+
+    def close(self) -> None:
+        return None
 
     def runner_argv(self) -> list[str]:
         return [sys.executable, "-m", "benchctl.harness.runner"]
@@ -100,6 +152,13 @@ class LocalTransport:
             timer.cancel()
             t.join(timeout=5)
         return Completed(proc.returncode, "".join(out), "".join(err), timed_out=expired.is_set())
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

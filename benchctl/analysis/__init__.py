@@ -1,0 +1,1 @@
+"""Analyses from the seed papers over artifacts and stored results (roofline, rank correlation)."""

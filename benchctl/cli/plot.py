@@ -1,0 +1,204 @@
+"""`benchctl plot …`: accuracy-vs-latency Pareto plots and MACs/params-vs-latency scatter plots
+(PNG or SVG by the --out suffix), from the newest valid run of each model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from benchctl.cli._options import DbOpt, JsonOpt
+from benchctl.cli._output import emit_json, out
+from benchctl.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+app = typer.Typer(help="Plot stored results (PNG or SVG).", no_args_is_help=True)
+
+DeviceOpt = Annotated[str, typer.Option("--device", "-d", help="Device whose results to plot.")]
+RuntimeOpt = Annotated[
+    str | None, typer.Option("--runtime", "-r", help="Only this runtime (default: all).")
+]
+StatOpt = Annotated[str, typer.Option("--stat", help="Latency statistic: median, min or p90.")]
+ThreadsOpt = Annotated[
+    str | None,
+    typer.Option("--threads", help="Only runs with this thread count (a number or 'default')."),
+]
+AccuracyOpt = Annotated[
+    Path | None,
+    typer.Option("--accuracy", help="CSV with your own top-1 (columns: model, top1, …)."),
+]
+STATS = ("median", "min", "p90")
+X_AXES = {
+    "macs": ("macs_m", "published_macs_m", "MACs (M)"),
+    "params": ("params_m", "published_params_m", "parameters (M)"),
+}
+
+
+def _frame(
+    db: str | None,
+    device: str,
+    runtime: str | None,
+    accuracy: Path | None,
+    compute: bool,
+    json_: bool,
+    threads: str | None = None,
+) -> pd.DataFrame:
+    from benchctl.cli._progress import progress_bar
+    from benchctl.results.frame import models_frame
+    from benchctl.results.store import ResultStore
+
+    store = ResultStore.open(db)
+    with progress_bar("collecting results", json_=json_) as bar:
+        df = models_frame(
+            store,
+            device=device,
+            runtime=runtime,
+            accuracy=accuracy,
+            compute_facts=compute,
+            progress=bar.describe,
+        )
+    if threads is not None:
+        if threads != "default" and not threads.isdigit():
+            raise ConfigError(f"--threads {threads!r}: a number or 'default'")
+        df = df[df["threads"].isna()] if threads == "default" else df[df["threads"] == int(threads)]
+    if df.empty:
+        raise ConfigError(
+            f"no valid results for device {device!r}"
+            + (f" and runtime {runtime!r}" if runtime else "")
+            + "; see: benchctl results list"
+        )
+    return df
+
+
+@app.command("pareto")
+def pareto_cmd(
+    device: DeviceOpt,
+    runtime: RuntimeOpt = None,
+    stat: StatOpt = "median",
+    accuracy: AccuracyOpt = None,
+    threads: ThreadsOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="PNG or SVG file (default: pareto_D.png).")
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Top-1 accuracy vs latency on one device, the Pareto front marked."""
+    from benchctl.results.plot import pareto_figure, pareto_front, save
+
+    if stat not in STATS:
+        raise ConfigError(f"--stat {stat!r}: choose from {', '.join(STATS)}")
+    output = output or Path(f"pareto_{device}.png")
+    df = _frame(db, device, runtime, accuracy, False, json_, threads)
+    col = f"latency_{stat}_ms"
+    fig = pareto_figure(df, stat=stat, title=f"top-1 vs {stat} latency on {device}")
+    save(fig, output)
+    rows = []
+    for rt, group in df.dropna(subset=[col, "accuracy_top1"]).groupby("runtime", sort=True):
+        front = set(pareto_front(group[col].tolist(), group["accuracy_top1"].tolist()))
+        for i, r in enumerate(group.to_dict("records")):
+            rows.append(
+                {
+                    "model": r["model"],
+                    "runtime": rt,
+                    "latency_ms": r[col],
+                    "accuracy_top1": r["accuracy_top1"],
+                    "accuracy_source": r["accuracy_source"],
+                    "pareto": i in front,
+                    "run_id": r["run_id"],
+                }
+            )
+    missing = sorted(set(df["model"]) - {r["model"] for r in rows})
+    if json_:
+        emit_json({"out": str(output), "stat": stat, "points": rows, "no_accuracy": missing})
+        return
+    table = Table("model", "runtime", f"{stat} ms", "top-1 %", "source", "front")
+    for r in sorted(rows, key=lambda r: r["latency_ms"]):
+        table.add_row(
+            r["model"],
+            r["runtime"],
+            f"{r['latency_ms']:.3f}",
+            f"{r['accuracy_top1']:.1f}",
+            escape(str(r["accuracy_source"])),
+            "●" if r["pareto"] else "",
+        )
+    out.print(table)
+    if missing:
+        out.print(f"[dim]no accuracy (not plotted): {', '.join(missing)}[/]")
+    out.print(f"wrote {output}")
+
+
+@app.command("scatter")
+def scatter_cmd(
+    x: Annotated[str, typer.Option("--x", help="macs or params.")] = "macs",
+    y: Annotated[str, typer.Option("--y", help="latency (the --stat of each model's run).")] = (
+        "latency"
+    ),
+    device: DeviceOpt = "host",
+    runtime: RuntimeOpt = None,
+    stat: StatOpt = "median",
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published", help="Use the papers' published MACs/params instead of counting them."
+        ),
+    ] = False,
+    threads: ThreadsOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="PNG or SVG file (default: scatter_X_D.png).")
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """A model property vs latency on one device, with Spearman's ρ and its p-value (MobileOne
+    Table 1)."""
+    from benchctl.results.plot import save, scatter_figure, spearman
+
+    if x not in X_AXES:
+        raise ConfigError(f"--x {x!r}: choose from {', '.join(X_AXES)}")
+    if y != "latency":
+        raise ConfigError(f"--y {y!r}: only latency is plotted (choose its statistic with --stat)")
+    if stat not in STATS:
+        raise ConfigError(f"--stat {stat!r}: choose from {', '.join(STATS)}")
+    output = output or Path(f"scatter_{x}_{device}.png")
+    df = _frame(db, device, runtime, None, not published, json_, threads)
+    runtimes = sorted(set(df["runtime"]))
+    if len(runtimes) > 1:
+        raise ConfigError(
+            f"{device} has results from several runtimes ({', '.join(runtimes)}); "
+            "ranks mix them: pick one with --runtime"
+        )
+    repeated = sorted(set(df["model"][df["model"].duplicated()]))
+    if repeated:
+        raise ConfigError(
+            f"several results per model ({', '.join(repeated)}: other thread counts or input "
+            "sizes); ranks need one each: pick with --threads"
+        )
+    counted, printed, label = X_AXES[x]
+    x_col = printed if published else counted
+    y_col = f"latency_{stat}_ms"
+    corr = spearman(df, x_col, y_col)
+    source = "published" if published else "counted"
+    fig = scatter_figure(
+        df,
+        x_col,
+        y_col,
+        corr,
+        x_label=f"{label}, {source}",
+        y_label=f"{stat} latency (ms)",
+        title=f"{device}" + (f" · {runtime}" if runtime else ""),
+    )
+    save(fig, output)
+    if json_:
+        emit_json({"out": str(output), "source": source, **corr.to_dict()})
+        return
+    out.print(
+        f"Spearman ρ = {corr.rho:.3f}, p = {corr.p_value:.3g}, n = {corr.n} "
+        f"({x} {source} vs {stat} latency on {device}); wrote {output}",
+        highlight=False,
+    )

@@ -1,0 +1,143 @@
+"""`benchctl sweep`: models × runtimes on one device, one progress display, one summary."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from benchctl.cli._options import DbOpt, JsonOpt
+from benchctl.cli._output import emit_json, err, out
+
+
+def sweep_command(
+    models: Annotated[
+        str, typer.Option("--models", help="'seed', 'all', or names/patterns, comma-separated.")
+    ] = "seed",
+    runtimes: Annotated[
+        str,
+        typer.Option(
+            "--runtimes", help="Comma-separated runtimes, or 'all' (those available here)."
+        ),
+    ] = "onnxruntime",
+    device: Annotated[str, typer.Option("--device", "-d", help="Device name.")] = "host",
+    iterations: Annotated[
+        int, typer.Option("--iterations", "-n", help="Timed iterations per run.")
+    ] = 1000,
+    warmup: Annotated[int, typer.Option("--warmup", help="Warm-up iterations per run.")] = 50,
+    threads: Annotated[int | None, typer.Option("--threads", help="Runtime threads.")] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue an interrupted sweep by its id.")
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Run many combinations; failures are status rows; exit code 3 if any combination failed."""
+    from benchctl.harness import sweep as sweeps
+    from benchctl.results.store import ResultStore
+
+    if resume:
+        plan = sweeps.load(resume)
+    else:
+        model_names = sweeps.select_models(models)
+        if runtimes == "all" and device != "host":
+            from benchctl.errors import ConfigError
+
+            raise ConfigError(
+                "--runtimes all means the runtimes available on this machine; "
+                "name the runtimes for another device"
+            )
+        runtime_names = (
+            sweeps.runtimes_available_here()
+            if runtimes == "all"
+            else [r.strip() for r in runtimes.split(",") if r.strip()]
+        )
+        plan = sweeps.plan_sweep(
+            model_names,
+            runtime_names,
+            device=device,
+            iterations=iterations,
+            warmup=warmup,
+            threads=threads,
+        )
+    store = ResultStore.open(db)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=json_ or not err.is_terminal,
+    )
+    total = len(plan.combinations())
+    hooks = _StageHooks(progress)
+    try:
+        with progress:
+            overall = progress.add_task(
+                "sweep", total=total, completed=total - len(plan.remaining())
+            )
+
+            def on_done(model: str, runtime: str, result: dict[str, Any]) -> None:
+                progress.advance(overall)
+
+            sweeps.run_sweep(plan, store, hooks, on_done)
+    except KeyboardInterrupt:
+        err.print(
+            f"interrupted: {len(plan.done)}/{total} combinations stored; resume with: "
+            f"benchctl sweep --resume {plan.sweep_id}"
+        )
+        raise typer.Exit(130) from None
+    rows = [{"model": m, "runtime": r, **plan.done[f"{m}|{r}"]} for m, r in plan.combinations()]
+    if json_:
+        emit_json(
+            {
+                "sweep_id": plan.sweep_id,
+                "device": plan.device,
+                "database": store.location,
+                "rows": rows,
+            }
+        )
+    else:
+        out.print(_summary(plan.sweep_id, rows, store.location))
+    if any(r["status"] != "ok" for r in rows):
+        raise typer.Exit(3)
+
+
+class _StageHooks:
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task = progress.add_task("", total=None)
+
+    def stage(self, text: str) -> None:
+        self._progress.update(self._task, description=text)
+
+    def progress(self, phase: str, done: int, total: int) -> None:
+        self._progress.update(self._task, description=f"{phase} {done}/{total}")
+
+
+def _summary(sweep_id: str, rows: list[dict[str, Any]], location: str) -> Table:
+    ok = sum(r["status"] == "ok" for r in rows)
+    table = Table(
+        "model",
+        "runtime",
+        "status",
+        "median ms",
+        "run id / error",
+        title=f"sweep {sweep_id}: {ok}/{len(rows)} ok — {location}",
+    )
+    for r in rows:
+        median = "—" if r["median_ns"] is None else f"{r['median_ns'] / 1e6:.3f}"
+        colour = "green" if r["status"] == "ok" else "red"
+        detail = r["run_id"] if r["status"] == "ok" else f"{r['error_code']}: {r['error_message']}"
+        table.add_row(r["model"], r["runtime"], f"[{colour}]{r['status']}[/]", median, detail)
+    return table

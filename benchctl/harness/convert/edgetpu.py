@@ -1,0 +1,123 @@
+"""Full-integer LiteRT → Edge TPU with Coral's `edgetpu_compiler`, and its report parsed.
+
+The compiler maps what it can to the Edge TPU and leaves the rest on the CPU; how many operations
+landed where is the most important fact about an Edge TPU artifact, so it is kept with it.
+The compiler is an x86-64 Linux binary from Coral's apt repository; when it is missing the
+conversion fails with the install steps (a status row in a sweep, never a crash).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from benchctl.errors import ConversionError
+from benchctl.harness.build import BuiltModel
+from benchctl.harness.convert import tflite
+from benchctl.harness.convert.base import Converted
+from benchctl.harness.convert.targets import Target
+
+EXPORTER = "edgetpu_compiler"
+COMPILER = "edgetpu_compiler"
+TIMEOUT_S = 600
+INSTALL_HINT = (
+    "edgetpu_compiler is not installed; on x86-64 Debian/Ubuntu add Coral's apt repository "
+    "(https://coral.ai/software/#debian-packages) and run: apt-get install edgetpu-compiler"
+)
+
+
+def compiler_version() -> str | None:
+    exe = shutil.which(COMPILER)
+    if exe is None:
+        return None
+    proc = subprocess.run(
+        [exe, "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    match = re.search(r"version\s+([\w.\-]+)", proc.stdout + proc.stderr)
+    return match.group(1) if match else (proc.stdout.strip() or "unknown")
+
+
+def exporter_version() -> str:
+    return f"edgetpu_compiler=={compiler_version() or 'missing'};{tflite.exporter_version()}"
+
+
+def options(target: Target) -> dict[str, Any]:
+    return {**tflite.options(target), "compiler_flags": ["-s"]}
+
+
+_FIELDS = {
+    "ops_total": r"Total number of operations:\s*(\d+)",
+    "ops_on_edgetpu": r"Number of operations that will run on Edge TPU:\s*(\d+)",
+    "ops_on_cpu": r"Number of operations that will run on CPU:\s*(\d+)",
+    "edgetpu_subgraphs": r"Number of Edge TPU subgraphs:\s*(\d+)",
+}
+_OP_ROW = re.compile(r"^(?P<op>[A-Z][A-Z0-9_]+)\s+(?P<count>\d+)\s+(?P<status>\S.*?)\s*$")
+
+
+def parse_report(text: str) -> dict[str, Any]:
+    """The numbers and per-operator table of an `edgetpu_compiler -s` log."""
+    report: dict[str, Any] = {}
+    for key, pattern in _FIELDS.items():
+        match = re.search(pattern, text)
+        report[key] = int(match.group(1)) if match else None
+    if report["ops_on_edgetpu"] is None and report["ops_total"] is not None:
+        # A fully mapped model omits the split lines: everything runs on the Edge TPU.
+        if "not all operations are supported" not in text:
+            report["ops_on_edgetpu"], report["ops_on_cpu"] = report["ops_total"], 0
+    operators = []
+    in_table = False
+    for line in text.splitlines():
+        if line.startswith("Operator") and "Status" in line:
+            in_table = True
+            continue
+        if in_table:
+            match = _OP_ROW.match(line.strip())
+            if match:
+                status = match.group("status")
+                operators.append(
+                    {
+                        "op": match.group("op"),
+                        "count": int(match.group("count")),
+                        "status": status,
+                        "mapped": status.startswith("Mapped to Edge TPU"),
+                    }
+                )
+    report["operators"] = operators
+    report["compiled"] = "Model compiled successfully" in text
+    return report
+
+
+def convert(
+    built: BuiltModel, target: Target, out_dir: Path, calibration: list[Any] | None = None
+) -> Converted:
+    exe = shutil.which(COMPILER)
+    if exe is None:
+        raise ConversionError(INSTALL_HINT)
+    quantized = tflite.convert(built, target, out_dir, calibration)
+    proc = subprocess.run(
+        [exe, "-s", "-o", str(out_dir), str(quantized.path)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    report = parse_report(proc.stdout + proc.stderr)
+    compiled = out_dir / "model_edgetpu.tflite"
+    if proc.returncode != 0 or not compiled.is_file():
+        raise ConversionError(
+            f"edgetpu_compiler failed ({proc.returncode}): "
+            f"{(proc.stdout + proc.stderr).strip()[-500:]}"
+        )
+    quantized.path.unlink()
+    final = out_dir / "model.tflite"
+    compiled.rename(final)
+    parity = {
+        "passed": None,
+        "precision": target.precision,
+        "reason": "an Edge TPU model runs only on an Edge TPU; the int8 CPU model's parity "
+        f"was {quantized.parity}",
+    }
+    return Converted(final, parity, quantized.inputs, {"edgetpu": report})

@@ -1,0 +1,322 @@
+"""The device side of one run, the same for every transport (research devices.md §7.4).
+
+    capabilities (cached per device and runner version) → gate (battery, debuggable build,
+    thermal cooldown until under the threshold) → push the model (skipped when the device's copy
+    has the same sha256) and the spec → launch (Python runner or companion app) → wait with a
+    deadline → pull result.json → validate → clean up (device logs pulled on failure) → gate
+    snapshot after, within-run drift
+
+Every failure is written into the `RunRecord` as a status row (`error_code`, `error_message`,
+`status`); nothing here stores anything, so a run interrupted with Ctrl-C leaves no row.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from benchctl import config
+from benchctl.errors import (
+    ContractError,
+    DependencyMissingError,
+    RunnerError,
+    TransportError,
+)
+from benchctl.harness import contract, gating
+from benchctl.harness.collect import check_result
+from benchctl.harness.transports import make_transport
+from benchctl.harness.transports.base import AppTarget, Transport
+
+if TYPE_CHECKING:
+    from benchctl.harness.devices import Device
+    from benchctl.results.record import RunRecord
+
+# Budgets for the small steps around the runner (seconds).
+STEP_TIMEOUT_S = 60.0
+CAPABILITIES_TIMEOUT_S = 120.0
+LOG_TAIL_CHARS = 2000
+
+
+class Hooks(Protocol):
+    """What the lifecycle reports while it works (run.py's RunHooks satisfies it)."""
+
+    def stage(self, text: str) -> None: ...
+
+    def progress(self, phase: str, done: int, total: int) -> None: ...
+
+
+def run_on_device(
+    device: Device,
+    artifact_path: Path,
+    spec: dict[str, Any],
+    record: RunRecord,
+    run_dir: Path,
+    hooks: Hooks,
+    *,
+    timeout: float,
+    fill: Callable[[RunRecord, dict[str, Any]], None],
+    transport: Transport | None = None,
+) -> None:
+    """Run `spec` on `device`; fill `record` from the result (via `fill`) or with a failure."""
+    host_env: dict[str, Any] = {}
+    try:
+        transport = transport or make_transport(device)
+    except (TransportError, DependencyMissingError) as exc:
+        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
+        return
+    remote: str | None = None
+    succeeded = False
+    try:
+        gates = gating.Gates.from_options(device.gates)
+        if transport.capabilities.python_runner:
+            hooks.stage(f"checking {device.name}'s runner")
+            _check_backend(device, transport, spec)
+        hooks.stage(f"checking {device.name}'s temperature and battery")
+        host_env["before"] = _gate_before(device, transport, gates, hooks, host_env)
+        remote = transport.workdir(record.run_id)
+        hooks.stage(f"pushing to {device.name}")
+        spec, host_env["model_pushed"] = _push_model(
+            transport, artifact_path, spec, remote, timeout
+        )
+        record.spec = spec
+        spec_path = run_dir / "spec.json"
+        contract.write_atomic(spec_path, spec)
+        spec_remote = posixpath.join(remote, "spec.json")
+        transport.push(spec_path, spec_remote, timeout=STEP_TIMEOUT_S)
+        hooks.stage(f"running on {device.name}")
+        done = _launch(device, transport, spec_remote, timeout, hooks)
+        result_remote = posixpath.join(remote, spec["output"]["result_path"])
+        if done.timed_out:
+            record.status, record.error_code = "timeout", "RUNNER_TIMEOUT"
+            record.error_message = f"runner stopped after {timeout:.0f} s without finishing"
+            return
+        if not transport.exists(result_remote):
+            record.error_code = "RUNNER_NO_RESULT"
+            record.error_message = (
+                f"runner exited with code {done.returncode} and no result; "
+                f"stderr: {done.stderr_tail.strip()[-1000:]}"
+            )
+            return
+        transport.pull(result_remote, run_dir / "result.json", timeout=STEP_TIMEOUT_S)
+        try:
+            result = check_result(contract.read(run_dir / "result.json"), spec)
+        except (ContractError, contract.ContractViolation, ValueError) as exc:
+            record.error_code, record.error_message = "INVALID_RESULT", str(exc)
+            return
+        fill(record, result)
+        succeeded = record.status == "ok"
+        host_env["after"] = _safe_snapshot(transport)
+        _flag(record, host_env, gates)
+    except gating.GateRefused as exc:
+        record.status, record.error_code, record.error_message = exc.status, exc.code, str(exc)
+    except RunnerError as exc:
+        record.status, record.error_code, record.error_message = (
+            "unsupported_backend",
+            exc.code,
+            str(exc),
+        )
+    except TransportError as exc:
+        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
+    finally:
+        if not succeeded:
+            _save_logs(transport, run_dir, record)
+        try:
+            if remote is not None and (succeeded or not device.options.get("keep_on_failure")):
+                transport.cleanup(remote)
+        except TransportError as exc:  # the run's outcome stands; say what was left behind
+            host_env.setdefault("warnings", []).append(f"CLEANUP-FAILED: {exc}")
+        finally:
+            transport.close()
+        if host_env:
+            record.environment = {**(record.environment or {}), "host": host_env}
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+def runner_capabilities(transport: Transport, *, timeout: float = CAPABILITIES_TIMEOUT_S) -> dict:
+    """Ask the device's Python runner what it can run (`benchctl.capabilities` v1)."""
+    remote = transport.workdir("capabilities-" + uuid.uuid4().hex)
+    try:
+        out = posixpath.join(remote, "capabilities.json")
+        done = transport.run([*transport.runner_argv(), "--capabilities", out], timeout=timeout)
+        if done.timed_out or done.returncode != 0 or not transport.exists(out):
+            raise RunnerError(
+                f"the runner could not describe itself (exit {done.returncode}): "
+                f"{done.stderr_tail.strip()[-600:]}",
+                code="RUNNER_BROKEN",
+            )
+        local = config.home() / "tmp" / f"capabilities-{uuid.uuid4().hex}.json"
+        local.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            transport.pull(out, local, timeout=STEP_TIMEOUT_S)
+            doc = contract.read(local)
+        finally:
+            local.unlink(missing_ok=True)
+        try:
+            contract.validate("capabilities", doc)
+        except contract.ContractViolation as exc:
+            raise RunnerError(str(exc), code="RUNNER_BROKEN") from None
+        return doc
+    finally:
+        transport.cleanup(remote)
+
+
+def cached_capabilities(device: Device, transport: Transport) -> dict:
+    """Capabilities, read once per device and runner bundle (`.benchctl/capabilities/`)."""
+    from benchctl import __version__
+
+    cache = config.home() / "capabilities" / f"{device.name}.json"
+    key = {"runner": device.options.get("runner", "push"), "version": __version__}
+    if device.transport == "ssh":
+        from benchctl.harness.transports.ssh import runner_bundle
+
+        key["bundle"] = runner_bundle()[0]
+    if cache.is_file():
+        stored = json.loads(cache.read_text())
+        if stored.get("key") == key:
+            return stored["capabilities"]
+    doc = runner_capabilities(transport)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    contract.write_atomic(cache, {"key": key, "capabilities": doc})
+    return doc
+
+
+def _check_backend(device: Device, transport: Transport, spec: dict[str, Any]) -> None:
+    if device.transport == "local":
+        return  # the runner is this very installation; its capabilities are the host's
+    doc = cached_capabilities(device, transport)
+    backend = spec["backend"]["name"]
+    entry = next((r for r in doc["runtimes"] if r["backend"] == backend), None)
+    if entry is None:
+        known = ", ".join(r["backend"] for r in doc["runtimes"])
+        raise RunnerError(
+            f"{device.name}'s runner has no {backend!r} backend (it has: {known}); "
+            f"update benchctl there",
+            code="UNKNOWN_BACKEND",
+        )
+    if not entry["available"]:
+        raise RunnerError(
+            f"{backend} is unavailable on {device.name}: {entry['reason_if_unavailable']}",
+            code="RUNTIME_MISSING",
+        )
+
+
+def _gate_before(
+    device: Device,
+    transport: Transport,
+    gates: gating.Gates,
+    hooks: Hooks,
+    host_env: dict[str, Any],
+) -> dict[str, Any]:
+    facts = transport.facts(timeout=STEP_TIMEOUT_S)
+    if facts.get("app_debuggable"):
+        raise gating.GateRefused(
+            f"the companion app on {device.name} is a debuggable build, which runs much slower; "
+            "install the release build (benchctl's android_app: assembleRelease)",
+            code="DEBUGGABLE_BUILD",
+        )
+    if facts.get("build_type") == "eng":
+        raise gating.GateRefused(
+            f"{device.name} runs an eng build of Android (extra checks slow everything); "
+            "flash a user or userdebug build",
+            code="ENG_BUILD",
+        )
+    first = transport.snapshot(timeout=STEP_TIMEOUT_S)
+    gating.check_battery(first, gates)
+    if gating.thermal_reasons(first, gates):
+        snap, waited = gating.wait_until_cool(
+            lambda: transport.snapshot(timeout=STEP_TIMEOUT_S), gates, on_wait=hooks.stage
+        )
+        host_env["cooldown_s"] = round(waited, 1)
+        return snap
+    host_env["cooldown_s"] = 0.0
+    return first
+
+
+def _push_model(
+    transport: Transport, artifact: Path, spec: dict[str, Any], remote: str, timeout: float
+) -> tuple[dict[str, Any], bool]:
+    """Put the model in the device's model cache (unless its sha256 matches) and point the spec
+    at it, relative to the run folder; returns the new spec and whether bytes were pushed."""
+    sha = spec["model"]["sha256"]
+    root = transport.capabilities.files_root
+    cached = posixpath.join(root, "models", sha.split(":", 1)[1][:24], artifact.name)
+    pushed = artifact.is_dir() or transport.sha256(cached, timeout=STEP_TIMEOUT_S) != sha
+    if pushed:
+        transport.push(artifact, cached, timeout=timeout)
+    spec = json.loads(json.dumps(spec))
+    spec["model"]["path"] = posixpath.relpath(cached, remote)
+    contract.validate("spec", spec)
+    return spec, pushed
+
+
+def _launch(device: Device, transport: Transport, spec_remote: str, timeout: float, hooks: Hooks):
+    from benchctl.harness.runner import PROGRESS_PREFIX
+
+    if transport.capabilities.python_runner:
+
+        def on_line(line: str) -> None:
+            if line.startswith(PROGRESS_PREFIX):
+                phase, done, total = line[len(PROGRESS_PREFIX) :].split()
+                hooks.progress(phase, int(done), int(total))
+
+        return transport.run(
+            [*transport.runner_argv(), spec_remote], timeout=timeout, on_line=on_line
+        )
+    if transport.capabilities.app_launch:
+        return transport.launch_app(app_target(device), spec_remote, timeout=timeout)
+    raise TransportError(f"{device.name}: its transport can start neither the runner nor an app")
+
+
+def app_target(device: Device) -> AppTarget:
+    """The companion app named in the device's options (`app`, `component`, `launch`)."""
+    opts = device.options
+    default_app = "dev.benchctl.android" if device.transport == "adb" else "dev.benchctl.ios"
+    default_launch = "instrument" if device.transport == "adb" else "dvt"
+    return AppTarget(
+        app_id=str(opts.get("app", default_app)),
+        component=opts.get("component"),
+        launch=str(opts.get("launch", default_launch)),
+    )
+
+
+def _safe_snapshot(transport: Transport) -> dict[str, Any]:
+    try:
+        return transport.snapshot(timeout=STEP_TIMEOUT_S)
+    except TransportError as exc:
+        return {"error": str(exc)}
+
+
+def _flag(record: RunRecord, host_env: dict[str, Any], gates: gating.Gates) -> None:
+    warnings: list[str] = []
+    before, after = host_env.get("before") or {}, host_env.get("after") or {}
+    lb, la = (gating.thermal_level(s.get("thermal_status")) for s in (before, after))
+    if lb and la and la[0] > lb[0]:
+        warnings.append("THERMAL-ROSE")
+    if gating.thermal_reasons(after, gates):
+        warnings.append("HOT-AFTER")
+    drift = gating.drift(record.samples, threshold=gates.drift_threshold)
+    if drift is not None:
+        host_env["drift"] = drift
+        if drift["flagged"]:
+            warnings.append("DRIFT")
+    host_env.setdefault("warnings", []).extend(warnings)
+
+
+def _save_logs(transport: Transport, run_dir: Path, record: RunRecord) -> None:
+    """Keep the device's recent log beside the run's files and name it in the error."""
+    try:
+        text = transport.logs(timeout=STEP_TIMEOUT_S)
+    except TransportError as exc:
+        text = f"(could not read the device log: {exc})"
+    if not text:
+        return
+    path = run_dir / "device.log"
+    path.write_text(text)
+    if record.error_message and "device log" not in record.error_message:
+        record.error_message += f" (device log: {path})"

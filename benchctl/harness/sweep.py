@@ -1,0 +1,183 @@
+"""Many runs in one go: models × runtimes on one device, each a stored run or a status row.
+
+A sweep writes its plan and every finished combination to `<home>/sweeps/<sweep_id>.json`
+(atomically, after each run), so an interrupted sweep (Ctrl-C, a killed host) resumes where it
+stopped: finished combinations are skipped, the unfinished one is run again from scratch (it
+stored nothing, as any interrupted run).
+"""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchctl import config
+from benchctl.errors import BenchError, ConfigError
+from benchctl.harness import contract
+from benchctl.harness.run import RunHooks, RunRequest, resolve, run_benchmark
+from benchctl.results.store import ResultStore
+
+
+@dataclass
+class SweepPlan:
+    sweep_id: str
+    models: list[str]
+    runtimes: list[str]
+    device: str = "host"
+    iterations: int = 1000
+    warmup: int = 50
+    threads: int | None = None
+    created_at: str = ""
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)  # "model|runtime" → outcome
+
+    def combinations(self) -> list[tuple[str, str]]:
+        return [(m, r) for m in self.models for r in self.runtimes]
+
+    def remaining(self) -> list[tuple[str, str]]:
+        return [(m, r) for m, r in self.combinations() if f"{m}|{r}" not in self.done]
+
+
+def select_models(spec: str) -> list[str]:
+    """`seed`, `all`, or a comma list of names and shell patterns, in the order given."""
+    from benchctl.models import get_model_spec, list_models
+
+    if spec == "seed":
+        return list_models(role="seed")
+    if spec == "all":
+        return list_models()
+    out: list[str] = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        if any(c in part for c in "*?["):
+            matched = list_models(part, include_test=True)
+            if not matched:
+                raise ConfigError(f"no model matches {part!r}; see: benchctl models list")
+            out.extend(m for m in matched if m not in out)
+        else:
+            get_model_spec(part)  # unknown names fail with close matches
+            if part not in out:
+                out.append(part)
+    return out
+
+
+def runtimes_available_here() -> list[str]:
+    """Runtimes whose backend and accelerator this machine's runner can use (`--runtime all`)."""
+    from benchctl.harness.runner import capabilities
+    from benchctl.harness.runtimes import RUNTIMES
+
+    usable = {
+        (r["backend"], acc)
+        for r in capabilities()["runtimes"]
+        if r["available"]
+        for acc in r.get("accelerators", [])
+    }
+    return [
+        name
+        for name in RUNTIMES.names()
+        if (RUNTIMES.get(name).backend, RUNTIMES.get(name).accelerator) in usable
+    ]
+
+
+def sweeps_dir() -> Path:
+    return config.home() / "sweeps"
+
+
+def plan_sweep(
+    models: list[str],
+    runtimes: list[str],
+    *,
+    device: str = "host",
+    iterations: int = 1000,
+    warmup: int = 50,
+    threads: int | None = None,
+) -> SweepPlan:
+    """Check every name up front (one bad name fails the sweep before any work)."""
+    if not models or not runtimes:
+        raise ConfigError("a sweep needs at least one model and one runtime")
+    for model in models:
+        for runtime in runtimes:
+            resolve(
+                RunRequest(
+                    model=model,
+                    device=device,
+                    runtime=runtime,
+                    iterations=iterations,
+                    warmup=warmup,
+                    threads=threads,
+                )
+            )
+    return SweepPlan(
+        sweep_id=uuid.uuid4().hex[:12],
+        models=models,
+        runtimes=runtimes,
+        device=device,
+        iterations=iterations,
+        warmup=warmup,
+        threads=threads,
+        created_at=datetime.now(UTC).isoformat(),
+    )
+
+
+def save(plan: SweepPlan) -> Path:
+    path = sweeps_dir() / f"{plan.sweep_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    contract.write_atomic(path, asdict(plan))
+    return path
+
+
+def load(sweep_id: str) -> SweepPlan:
+    if not sweep_id.isalnum():
+        raise ConfigError(f"{sweep_id!r} is not a sweep id")
+    path = sweeps_dir() / f"{sweep_id}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in sweeps_dir().glob("*.json")) if sweeps_dir().is_dir() else []
+        raise ConfigError(
+            f"no sweep {sweep_id!r} in {sweeps_dir()}; known: {', '.join(known) or 'none'}"
+        )
+    return SweepPlan(**contract.read(path))
+
+
+def run_sweep(
+    plan: SweepPlan,
+    store: ResultStore,
+    hooks: RunHooks | None = None,
+    on_done: Callable[[str, str, dict[str, Any]], None] | None = None,
+) -> SweepPlan:
+    """Run every remaining combination; each outcome is saved before the next one starts."""
+    save(plan)
+    for model, runtime in plan.remaining():
+        req = RunRequest(
+            model=model,
+            device=plan.device,
+            runtime=runtime,
+            iterations=plan.iterations,
+            warmup=plan.warmup,
+            threads=plan.threads,
+        )
+        try:
+            outcome = run_benchmark(req, store, hooks)
+            rec = outcome.record
+            result = {
+                "run_id": rec.run_id,
+                "status": rec.status,
+                "error_code": rec.error_code,
+                "error_message": rec.error_message,
+                "median_ns": statistics.median(rec.samples) if rec.samples else None,
+            }
+        except BenchError as exc:  # the sweep boundary: one combination's failure is a row
+            result = {
+                "run_id": None,
+                "status": "error",
+                "error_code": type(exc).__name__,
+                "error_message": str(exc),
+                "median_ns": None,
+            }
+        plan.done[f"{model}|{runtime}"] = result
+        save(plan)
+        if on_done is not None:
+            on_done(model, runtime, result)
+    return plan

@@ -1,0 +1,456 @@
+"""The `adb` transport: Android phones, through the companion app (`android_app/`).
+
+Two clients behind one interface (the `[android]` extra):
+
+- `server` — adbutils talking to a running adb server (127.0.0.1:5037, or
+  `ANDROID_ADB_SERVER_PORT`). Preferred whenever a server runs: while it holds a USB phone, a
+  direct USB claim fails with LIBUSB_ERROR_BUSY.
+- `direct` — adb-shell speaking the device protocol itself (CNXN/AUTH/OPEN/WRTE/CLSE, sync
+  SEND/RECV/STAT) over TCP (`host:port`, after `adb tcpip 5555`) or USB (`adb-shell[usb]`), with
+  the RSA key in `~/.android/adbkey` (created on first use, as adb does). No server needed.
+
+`auto` (default) picks `server` when one answers, else `direct`. The legacy `shell:` service
+returns no exit status, so every command ends with `; echo __BENCHCTL_EXIT__$?` and the marker
+is parsed (the workaround adbutils' `shell2` uses too).
+
+A run puts its files in the app's external files folder
+(`/sdcard/Android/data/<app>/files/benchctl/`), which the shell user may write and the app reads
+without permissions; the app copies the model into its internal storage before loading it.
+Launch: `am instrument -w -r -e spec <path> <component>` (blocks until the app is done), or
+`am start -W -S -n <component> --es spec <path>` and polling for `result.json`.
+"""
+
+from __future__ import annotations
+
+import collections
+import posixpath
+import re
+import shlex
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from benchctl.errors import DependencyMissingError, TransportError
+from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
+
+EXIT_MARKER = "__BENCHCTL_EXIT__"
+DEFAULT_APP = "dev.benchctl.android"
+_TAIL_LINES = 200
+_EXIT_RE = re.compile(re.escape(EXIT_MARKER) + r"(\d+)\s*$")
+
+
+class _Client(Protocol):
+    """What AdbTransport needs from either client library."""
+
+    def shell_stream(self, command: str, timeout: float) -> Iterator[str]: ...
+
+    def push(self, local: Path, remote: str, timeout: float) -> None: ...
+
+    def pull(self, remote: str, local: Path, timeout: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _ShellTimeout(TransportError):
+    """The shell produced nothing for longer than its timeout."""
+
+
+def default_server_port() -> int:
+    import os
+
+    return int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037"))
+
+
+def server_running(host: str = "127.0.0.1", port: int | None = None) -> bool:
+    try:
+        socket.create_connection((host, port or default_server_port()), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+class _ServerClient:
+    """adbutils through the adb server (host protocol)."""
+
+    def __init__(self, serial: str, host: str, port: int) -> None:
+        try:
+            import adbutils
+        except ImportError:
+            raise DependencyMissingError(
+                "the adb transport needs adbutils; run: pip install 'benchctl[android]'"
+            ) from None
+        self._adbutils = adbutils
+        self.client = adbutils.AdbClient(host=host, port=port, socket_timeout=30)
+        if ":" in serial:
+            try:
+                self.client.connect(serial, timeout=15)
+            except adbutils.AdbError as exc:
+                raise TransportError(f"adb connect {serial} failed: {exc}") from None
+        try:
+            states = {d.serial: d.state for d in self.client.list()}
+        except adbutils.AdbError as exc:
+            raise TransportError(f"adb server at {host}:{port} failed: {exc}") from None
+        if serial not in states:
+            raise TransportError(
+                f"adb server sees no device {serial!r} (it sees: {', '.join(states) or 'none'}); "
+                "plug it in and enable USB debugging"
+            )
+        if states[serial] == "unauthorized":
+            raise TransportError(
+                f"{serial} is unauthorized: unlock the phone and accept the USB debugging prompt"
+            )
+        if states[serial] != "device":
+            raise TransportError(f"{serial} is {states[serial]}, not ready; reconnect it")
+        self.device = self.client.device(serial=serial)
+
+    def shell_stream(self, command: str, timeout: float) -> Iterator[str]:
+        conn = self.device.shell(command, stream=True, timeout=timeout)
+        try:
+            buf = b""
+            while True:
+                chunk = conn.read(4096)
+                if not chunk:
+                    break
+                buf += chunk
+                *lines, buf = buf.split(b"\n")
+                for line in lines:
+                    yield line.decode("utf-8", "replace") + "\n"
+            if buf:
+                yield buf.decode("utf-8", "replace")
+        except self._adbutils.AdbTimeout:
+            raise _ShellTimeout(f"adb shell: no output for {timeout:.0f} s") from None
+        except self._adbutils.AdbError as exc:
+            raise TransportError(f"adb shell failed: {exc}") from None
+        finally:
+            conn.close()
+
+    def push(self, local: Path, remote: str, timeout: float) -> None:
+        try:
+            self.device.sync.push(str(local), remote)
+        except (self._adbutils.AdbError, OSError) as exc:
+            raise TransportError(f"adb push {local} → {remote} failed: {exc}") from None
+
+    def pull(self, remote: str, local: Path, timeout: float) -> None:
+        try:
+            self.device.sync.pull(remote, str(local))
+        except (self._adbutils.AdbError, OSError) as exc:
+            raise TransportError(f"adb pull {remote} failed: {exc}") from None
+
+    def close(self) -> None:
+        return None
+
+
+class _DirectClient:
+    """adb-shell speaking the device protocol over TCP or USB (no adb server)."""
+
+    def __init__(self, serial: str, key: str | None, auth_timeout: float = 30.0) -> None:
+        try:
+            from adb_shell import exceptions
+            from adb_shell.adb_device import AdbDeviceTcp
+            from adb_shell.auth.keygen import keygen
+            from adb_shell.auth.sign_pythonrsa import PythonRSASigner
+        except ImportError:
+            raise DependencyMissingError(
+                "direct adb needs adb-shell; run: pip install 'benchctl[android]'"
+            ) from None
+        self._errors: tuple[type[BaseException], ...] = (
+            exceptions.AdbCommandFailureException,
+            exceptions.AdbConnectionError,
+            exceptions.AdbTimeoutError,
+            exceptions.DeviceAuthError,
+            exceptions.InvalidChecksumError,
+            exceptions.InvalidCommandError,
+            exceptions.InvalidResponseError,
+            exceptions.PushFailedError,
+            exceptions.TcpTimeoutException,
+            exceptions.UsbReadFailedError,
+            exceptions.UsbWriteFailedError,
+            OSError,
+        )
+        self._timeouts: tuple[type[BaseException], ...] = (
+            exceptions.AdbTimeoutError,
+            exceptions.TcpTimeoutException,
+            TimeoutError,
+        )
+        key_path = Path(key or "~/.android/adbkey").expanduser()
+        if not key_path.is_file():
+            key_path.parent.mkdir(parents=True, exist_ok=True)
+            keygen(str(key_path))  # what adb itself does on first use
+        signer = PythonRSASigner.FromRSAKeyPath(str(key_path))
+        if ":" in serial:
+            host, port = serial.rsplit(":", 1)
+            self.device = AdbDeviceTcp(host, int(port), default_transport_timeout_s=15.0)
+        else:
+            try:
+                import usb1  # noqa: F401  (libusb1, the `adb-shell[usb]` extra)
+                from adb_shell.adb_device import AdbDeviceUsb
+            except ImportError:
+                raise DependencyMissingError(
+                    "direct adb over USB needs libusb1; run: pip install 'adb-shell[usb]' "
+                    "(or start an adb server: adb start-server)"
+                ) from None
+            self.device = AdbDeviceUsb(serial=serial, default_transport_timeout_s=15.0)
+        try:
+            self.device.connect(rsa_keys=[signer], auth_timeout_s=auth_timeout)
+        except exceptions.DeviceAuthError as exc:
+            raise TransportError(f"adb {serial}: authentication refused ({exc})") from None
+        except (exceptions.AdbTimeoutError, exceptions.TcpTimeoutException, TimeoutError):
+            raise TransportError(
+                f"adb {serial}: no answer; accept the USB debugging prompt for key "
+                f"{key_path}.pub on the phone, then run again"
+            ) from None
+        except self._errors as exc:
+            raise TransportError(
+                f"adb {serial}: cannot connect ({exc}); for TCP run `adb tcpip 5555` once over "
+                "USB; for USB, stop any adb server (adb kill-server) — it holds the device"
+            ) from None
+
+    def shell_stream(self, command: str, timeout: float) -> Iterator[str]:
+        buf = ""
+        try:
+            for chunk in self.device.streaming_shell(command, read_timeout_s=timeout):
+                buf += chunk
+                *lines, buf = buf.split("\n")
+                for line in lines:
+                    yield line + "\n"
+        except self._timeouts:
+            raise _ShellTimeout(f"adb shell: no output for {timeout:.0f} s") from None
+        except self._errors as exc:
+            raise TransportError(f"adb shell failed: {exc}") from None
+        if buf:
+            yield buf
+
+    def push(self, local: Path, remote: str, timeout: float) -> None:
+        try:
+            self.device.push(str(local), remote, read_timeout_s=timeout)
+        except self._errors as exc:
+            raise TransportError(f"adb push {local} → {remote} failed: {exc}") from None
+
+    def pull(self, remote: str, local: Path, timeout: float) -> None:
+        try:
+            self.device.pull(remote, str(local), read_timeout_s=timeout)
+        except self._errors as exc:
+            raise TransportError(f"adb pull {remote} failed: {exc}") from None
+
+    def close(self) -> None:
+        self.device.close()
+
+
+class AdbTransport:
+    name = "adb"
+
+    def __init__(
+        self,
+        serial: str,
+        *,
+        mode: str = "auto",
+        key: str | None = None,
+        server_host: str = "127.0.0.1",
+        server_port: int | None = None,
+        root: str | None = None,
+        app: str = DEFAULT_APP,
+        auth_timeout: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if mode not in ("auto", "server", "direct"):
+            raise TransportError(f"adb mode {mode!r}: use auto, server or direct")
+        self.serial = serial
+        self.app = app
+        self._clock, self._sleep = clock, sleep
+        port = server_port or default_server_port()
+        if mode == "auto":
+            mode = "server" if server_running(server_host, port) else "direct"
+        self.mode = mode
+        self._client: _Client = (
+            _ServerClient(serial, server_host, port)
+            if mode == "server"
+            else _DirectClient(serial, key, auth_timeout)
+        )
+        self.capabilities = TransportCapabilities(
+            shell=True,
+            python_runner=False,
+            app_launch=True,
+            files_root=root or f"/sdcard/Android/data/{app}/files/benchctl",
+        )
+
+    # --- shell ---------------------------------------------------------------------------------
+
+    def shell(self, command: str, *, timeout: float, on_line: LineFn | None = None) -> Completed:
+        """Run a shell command line; the exit status comes from the appended marker."""
+        out: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
+        code = None
+        started = self._clock()
+        lines = self._client.shell_stream(f"{command}; echo {EXIT_MARKER}$?", timeout)
+        try:
+            for line in lines:
+                m = _EXIT_RE.search(line)
+                if m:
+                    code = int(m.group(1))
+                    if line[: m.start()]:
+                        out.append(line[: m.start()])
+                    continue
+                out.append(line)
+                if on_line is not None:
+                    on_line(line.rstrip("\n"))
+                if self._clock() - started > timeout:
+                    return Completed(124, "".join(out), "", timed_out=True)
+        except _ShellTimeout:
+            return Completed(124, "".join(out), "", timed_out=True)
+        if code is None:
+            return Completed(255, "".join(out), "the shell ended without an exit status", False)
+        return Completed(code, "".join(out), "")
+
+    def run(
+        self, argv: Sequence[str], *, timeout: float, on_line: LineFn | None = None
+    ) -> Completed:
+        return self.shell(shlex.join(argv), timeout=timeout, on_line=on_line)
+
+    def _check(self, argv: Sequence[str], timeout: float = 60) -> str:
+        done = self.run(argv, timeout=timeout)
+        if done.returncode != 0:
+            raise TransportError(
+                f"adb {self.serial}: `{shlex.join(argv)}` failed ({done.returncode}): "
+                f"{(done.stdout_tail + done.stderr_tail).strip()[-400:]}"
+            )
+        return done.stdout_tail
+
+    # --- files ---------------------------------------------------------------------------------
+
+    def workdir(self, run_id: str) -> str:
+        path = posixpath.join(self.capabilities.files_root, "work", run_id)
+        if self.exists(path):
+            raise FileExistsError(path)
+        self._check(["mkdir", "-p", path])
+        return path
+
+    def push(self, local: Path, remote: str, *, timeout: float) -> None:
+        self._check(["mkdir", "-p", posixpath.dirname(remote)])
+        if Path(local).is_dir():
+            self._check(["rm", "-rf", remote])
+            for f in sorted(Path(local).rglob("*")):
+                if f.is_file():
+                    dst = posixpath.join(remote, f.relative_to(local).as_posix())
+                    self._check(["mkdir", "-p", posixpath.dirname(dst)])
+                    self._client.push(f, dst, timeout)
+            return
+        self._client.push(Path(local), remote, timeout)
+
+    def pull(self, remote: str, local: Path, *, timeout: float) -> None:
+        self._client.pull(remote, Path(local), timeout)
+
+    def exists(self, remote: str) -> bool:
+        return self.run(["test", "-e", remote], timeout=30).returncode == 0
+
+    def sha256(self, remote: str, *, timeout: float) -> str | None:
+        done = self.run(["sha256sum", remote], timeout=timeout)
+        fields = done.stdout_tail.split()
+        if done.returncode != 0 or not fields or len(fields[0]) != 64:
+            return None
+        return "sha256:" + fields[0]
+
+    def cleanup(self, remote: str) -> None:
+        root = self.capabilities.files_root.rstrip("/") + "/"
+        if not posixpath.normpath(remote).startswith(root):
+            raise TransportError(f"refusing to remove {remote}: it is outside {root}")
+        self._check(["rm", "-rf", remote])
+
+    def runner_argv(self) -> list[str]:
+        raise TransportError("Android runs benchmarks in the companion app, not a Python runner")
+
+    # --- the companion app ---------------------------------------------------------------------
+
+    def launch_app(self, app: AppTarget, spec_remote: str, *, timeout: float) -> Completed:
+        """Start the app on `spec_remote` and wait for it; `am instrument -w` blocks until the
+        app finishes, `am start` is followed by polling for the result beside the spec."""
+        self.run(["logcat", "-c"], timeout=30)  # so logs() shows this run only
+        if app.launch == "instrument":
+            component = app.component or f"{app.app_id}/.BenchInstrumentation"
+            argv = ["am", "instrument", "-w", "-r", "-e", "spec", spec_remote, component]
+            done = self.run(argv, timeout=timeout)
+            if done.timed_out:
+                self.run(["am", "force-stop", app.app_id], timeout=30)
+                return done
+            return Completed(
+                0 if instrumentation_ok(done.stdout_tail) else 1,
+                done.stdout_tail,
+                done.stderr_tail,
+            )
+        if app.launch != "activity":
+            raise TransportError(f"android launch {app.launch!r}: use instrument or activity")
+        component = app.component or f"{app.app_id}/.BenchActivity"
+        self._check(["am", "start", "-W", "-S", "-n", component, "--es", "spec", spec_remote])
+        result = posixpath.join(posixpath.dirname(spec_remote), "result.json")
+        deadline = self._clock() + timeout
+        while self._clock() < deadline:
+            if self.exists(result):
+                return Completed(0, "", "")
+            if self.run(["pidof", app.app_id], timeout=30).returncode != 0:
+                return Completed(1, "", f"{app.app_id} exited without writing {result}")
+            self._sleep(1.0)
+        self.run(["am", "force-stop", app.app_id], timeout=30)
+        return Completed(124, "", "", timed_out=True)
+
+    # --- facts ---------------------------------------------------------------------------------
+
+    def facts(self, *, timeout: float) -> dict[str, Any]:
+        from benchctl.harness.gating import parse_getprop
+
+        props = parse_getprop(self._check(["getprop"], timeout))
+        facts: dict[str, Any] = {
+            "platform": "android",
+            "manufacturer": props.get("ro.product.manufacturer"),
+            "model": props.get("ro.product.model"),
+            "soc_manufacturer": props.get("ro.soc.manufacturer"),
+            "soc_model": props.get("ro.soc.model"),
+            "board": props.get("ro.product.board"),
+            "abi": props.get("ro.product.cpu.abi"),
+            "os_version": props.get("ro.build.version.release"),
+            "sdk": props.get("ro.build.version.sdk"),
+            "build_type": props.get("ro.build.type"),
+            "fingerprint": props.get("ro.build.fingerprint"),
+            "serial": props.get("ro.serialno") or self.serial,
+            "emulator": props.get("ro.kernel.qemu") == "1" or props.get("ro.boot.qemu") == "1",
+        }
+        package = self.run(["dumpsys", "package", self.app], timeout=timeout).stdout_tail
+        facts.update(parse_package(package))
+        return facts
+
+    def snapshot(self, *, timeout: float) -> dict[str, Any]:
+        from benchctl.harness.gating import parse_dumpsys_battery, parse_thermalservice
+
+        snap: dict[str, Any] = {"platform": "android"}
+        snap.update(parse_thermalservice(self._check(["dumpsys", "thermalservice"], timeout)))
+        snap.update(parse_dumpsys_battery(self._check(["dumpsys", "battery"], timeout)))
+        return snap
+
+    def logs(self, *, timeout: float) -> str:
+        return self.run(["logcat", "-d", "-t", "500"], timeout=timeout).stdout_tail
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def instrumentation_ok(text: str) -> bool:
+    """`am instrument -r` output: finished with INSTRUMENTATION_CODE -1 (Activity.RESULT_OK)."""
+    if "INSTRUMENTATION_FAILED" in text or "INSTRUMENTATION_ABORTED" in text:
+        return False
+    m = re.search(r"^INSTRUMENTATION_CODE:\s*(-?\d+)", text, flags=re.MULTILINE)
+    return bool(m) and int(m.group(1)) == -1
+
+
+def parse_package(text: str) -> dict[str, Any]:
+    """`dumpsys package <pkg>`: installed?, version, debuggable flag."""
+    if "Package [" not in text:
+        return {"app_installed": False}
+    flags = re.search(r"pkgFlags=\[([^\]]*)\]", text)
+    version = re.search(r"versionName=(\S+)", text)
+    code = re.search(r"versionCode=(\d+)", text)
+    return {
+        "app_installed": True,
+        "app_version": version.group(1) if version else None,
+        "app_version_code": int(code.group(1)) if code else None,
+        "app_debuggable": bool(flags and "DEBUGGABLE" in flags.group(1).split()),
+    }

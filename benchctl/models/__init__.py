@@ -1,0 +1,68 @@
+"""The architecture zoo: one family per module, registered on import (timm-shaped).
+
+Registration imports neither torch nor timm: every factory imports them when called. Seed models
+(the five seed papers' own) and the models they compare against carry the papers' published
+facts (`spec.published`); `computed_facts` counts params and MACs, `verify_model` compares them.
+"""
+
+from __future__ import annotations
+
+from benchctl.models import (  # noqa: F401  (registration)
+    convit,
+    convnext,
+    deit,
+    efficientnet,
+    efficientvit,
+    emo,
+    fastvit,
+    mixnet,
+    mnasnet,
+    mobilenetv1,
+    mobilenetv2,
+    mobilenetv3,
+    mobilenetv4,
+    mobileone,
+    mobilevit,
+    mobilevitv2,
+    pit,
+    repvgg,
+    resnet,
+    shufflenetv2,
+)
+from benchctl.models._facts import ComputedFacts, computed_facts, count_params_macs
+from benchctl.models._published import PublishedFact, published_facts
+from benchctl.models._registry import (
+    MODELS,
+    ModelSpec,
+    create_model,
+    get_model_spec,
+    list_models,
+    register_model,
+)
+from benchctl.models._reparam import reparameterize_model
+from benchctl.models._timm import register_timm, register_torchvision
+from benchctl.models._user import OnnxModelRef, resolve_model_ref
+from benchctl.models._verify import Check, VerifyRow, verify_model, verify_models
+
+__all__ = [
+    "MODELS",
+    "Check",
+    "ComputedFacts",
+    "ModelSpec",
+    "OnnxModelRef",
+    "PublishedFact",
+    "VerifyRow",
+    "computed_facts",
+    "count_params_macs",
+    "create_model",
+    "get_model_spec",
+    "list_models",
+    "published_facts",
+    "register_model",
+    "register_timm",
+    "register_torchvision",
+    "reparameterize_model",
+    "resolve_model_ref",
+    "verify_model",
+    "verify_models",
+]

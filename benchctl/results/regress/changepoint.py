@@ -1,0 +1,100 @@
+"""Stage 3, change points: where in a series' history did the level move, and by how much?
+
+Candidates come from `ruptures` (PELT, L2 cost: the exact penalised least-squares segmentation of
+a piecewise-constant mean) on the values divided by their median, so one penalty fits every
+latency scale. The penalty is `penalty × σ² × ln n` (BIC-like), σ estimated from first
+differences (1.4826 × MAD(Δy) / √2, robust to the steps themselves) with a floor, so a series
+with almost no noise is not cut at every wobble (asv's σ₀).
+
+Each candidate must then pass Hunter/Otava's significance rule (Fleming et al., "Hunter: Using
+Change Point Detection to Hunt for Performance Regressions"; apache/otava `analysis.py`): a
+two-sided Welch t-test between the segments on either side with p ≤ `max_pvalue`, a relative
+change of the segment medians ≥ `min_magnitude`, and at least `min_segment` points per side
+(otava PR #150). The weakest failing candidate is removed and its neighbours are re-tested until
+all pass (Hunter's merge step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Split:
+    """A change between values[index − 1] and values[index]."""
+
+    index: int  # first point of the new segment
+    before: float  # median of the segment before
+    after: float  # median of the segment after
+    rel_change: float  # after / before − 1
+    p_value: float
+
+
+def noise_sigma(y: np.ndarray, floor: float) -> float:
+    """Robust noise scale from first differences, never below `floor`."""
+    if y.size < 3:
+        return floor
+    d = np.diff(y)
+    return max(1.4826 * float(np.median(np.abs(d - np.median(d)))) / np.sqrt(2.0), floor)
+
+
+def _welch_p(a: np.ndarray, b: np.ndarray, sd_floor: float) -> float:
+    from scipy.stats import ttest_ind_from_stats
+
+    sa = max(float(np.std(a, ddof=1)) if a.size > 1 else 0.0, sd_floor)
+    sb = max(float(np.std(b, ddof=1)) if b.size > 1 else 0.0, sd_floor)
+    res = ttest_ind_from_stats(
+        float(a.mean()), sa, a.size, float(b.mean()), sb, b.size, equal_var=False
+    )
+    return float(res.pvalue)
+
+
+def _test(
+    y: np.ndarray, cuts: list[int], i: int, sd_floor: float
+) -> tuple[float, float, float, float]:
+    """(p, rel_change, before, after) for cut i between its neighbouring cuts."""
+    lo = cuts[i - 1] if i > 0 else 0
+    hi = cuts[i + 1] if i + 1 < len(cuts) else y.size
+    a, b = y[lo : cuts[i]], y[cuts[i] : hi]
+    before, after = float(np.median(a)), float(np.median(b))
+    return _welch_p(a, b, sd_floor), after / before - 1.0, before, after
+
+
+def change_points(
+    values: Sequence[float],
+    *,
+    min_segment: int = 3,
+    max_pvalue: float = 0.001,
+    min_magnitude: float = 0.05,
+    penalty: float = 3.0,
+    rel_sigma_floor: float = 0.001,
+) -> list[Split]:
+    """Significant level changes in `values` (positive numbers, oldest first)."""
+    import ruptures as rpt
+
+    raw = np.asarray(values, dtype=np.float64)
+    if raw.size < 2 * min_segment or not np.all(raw > 0):
+        return []
+    y = raw / float(np.median(raw))
+    sigma = noise_sigma(y, rel_sigma_floor)
+    algo = rpt.Pelt(model="l2", min_size=min_segment, jump=1).fit(y.reshape(-1, 1))
+    cuts = [int(c) for c in algo.predict(pen=penalty * sigma**2 * np.log(y.size))[:-1]]
+    while cuts:
+        tested = [_test(y, cuts, i, rel_sigma_floor) for i in range(len(cuts))]
+        failing = [
+            (p, -abs(rel), i)
+            for i, (p, rel, _, _) in enumerate(tested)
+            if p > max_pvalue or abs(rel) < min_magnitude
+        ]
+        if not failing:
+            break
+        _, _, weakest = max(failing)  # largest p first, then smallest magnitude
+        del cuts[weakest]
+    out = []
+    for i, cut in enumerate(cuts):
+        p, rel, before, after = _test(raw, cuts, i, rel_sigma_floor * float(np.median(raw)))
+        out.append(Split(cut, before, after, rel, p))
+    return out

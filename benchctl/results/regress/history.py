@@ -1,0 +1,143 @@
+"""A series' history as the detector sees it: one `Point` per stored run, oldest first.
+
+The unit is the run's median latency (asv, PyTorch HUD); the min is carried as a secondary
+signal. Each point also carries its versions under test (to tell a code change from a device
+change) and its environment (to say what changed when nothing under test did).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from benchctl.results.regress.settings import DetectorSettings, RegressConfig
+from benchctl.results.regress.validity import Validity, check_row
+from benchctl.results.schema import RunRow
+from benchctl.results.store import ResultStore
+
+# Versions under test (DESIGN §6): recorded per run, compared between last-good and candidate.
+VERSION_FIELDS = ("artifact_sha256", "runtime_version", "harness_version", "harness_git_sha")
+
+
+@dataclass(frozen=True)
+class Point:
+    run_id: str
+    created_at: datetime
+    status: str
+    value_ns: float | None  # median latency of the run
+    min_ns: float | None
+    validity: Validity
+    versions: dict[str, Any]
+    environment: dict[str, Any]
+    timer_floor_ns: float  # max(clock resolution, loop overhead): nothing below it is real
+    excluded: str | None = None  # reason from the config's [[exclude]]
+    begins_segment: str | None = None  # reason from the config's [[begins_segment]]
+
+    @property
+    def usable(self) -> bool:
+        """May stand in a baseline: valid, not excluded, and measured."""
+        return self.validity.valid and self.excluded is None and self.value_ns is not None
+
+
+@dataclass
+class Series:
+    key: str
+    description: str
+    labels: dict[str, Any]
+    settings: DetectorSettings
+    points: list[Point] = field(default_factory=list)
+
+
+def describe(row: RunRow) -> str:
+    """One line that names a series for people and for override regexes."""
+    shape = "x".join(str(d) for d in row.input_shape)
+    threads = row.threads if row.threads is not None else "default"
+    return (
+        f"{row.model_name} {row.artifact_format} {row.precision} {row.runtime} "
+        f"{row.accelerator_requested} {row.device_name} {shape} threads={threads}"
+    )
+
+
+def _labels(row: RunRow) -> dict[str, Any]:
+    return {
+        "model": row.model_name,
+        "format": row.artifact_format,
+        "precision": row.precision,
+        "runtime": row.runtime,
+        "accelerator": row.accelerator_requested,
+        "device": row.device_name,
+        "input_shape": "x".join(str(d) for d in row.input_shape),
+        "threads": row.threads,
+    }
+
+
+def versions_of(row: RunRow) -> dict[str, Any]:
+    out = {name: getattr(row, name) for name in VERSION_FIELDS}
+    out["runner"] = (row.versions or {}).get("runner")
+    return out
+
+
+def environment_of(row: RunRow) -> dict[str, Any]:
+    """The discrete environment facts compared between runs (continuous readings like
+    temperature or load are gated on, not compared: they differ every run)."""
+    facts = row.device_facts or row.host or {}
+    env = row.environment or {}
+    before = env.get("before") or (env.get("host") or {}).get("before") or {}
+    return {
+        "os_release": facts.get("os_release"),
+        "os_version": facts.get("os_version"),
+        "unit": facts.get("hostname") or facts.get("serial"),
+        "thermal_state": before.get("thermal_state") or before.get("thermal_status"),
+    }
+
+
+def _note(run_id: str, notes: tuple[Any, ...]) -> str | None:
+    for note in notes:
+        if run_id.startswith(note.run):
+            return note.reason or "(no reason given)"
+    return None
+
+
+def to_point(row: RunRow, samples: list[int] | None, config: RegressConfig) -> Point:
+    settings = config.for_series(describe(row))
+    return Point(
+        run_id=row.run_id,
+        created_at=row.created_at,
+        status=row.status,
+        value_ns=row.median_ns,
+        min_ns=row.min_ns,
+        validity=check_row(row, samples, settings),
+        versions=versions_of(row),
+        environment=environment_of(row),
+        timer_floor_ns=float(max(row.clock_resolution_ns or 0, row.loop_overhead_ns or 0)),
+        excluded=_note(row.run_id, config.exclude),
+        begins_segment=_note(row.run_id, config.begins_segment),
+    )
+
+
+def load_series(
+    store: ResultStore,
+    config: RegressConfig,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+) -> list[Series]:
+    """Every series in the store (filtered), each with its last `max_points` runs, oldest first."""
+    by_key: dict[str, list[RunRow]] = defaultdict(list)
+    for row in store.runs(model=model, device=device):  # newest first
+        by_key[row.series_key].append(row)
+    out = []
+    for key, rows in by_key.items():
+        newest = rows[0]
+        description = describe(newest)
+        settings = config.for_series(description)
+        kept = rows[: settings.max_points]
+        points = [
+            to_point(r, store.samples(r.run_id) if r.status == "ok" else None, config)
+            for r in reversed(kept)
+        ]
+        out.append(Series(key, description, _labels(newest), settings, points))
+    out.sort(key=lambda s: s.description)
+    return out

@@ -1,0 +1,167 @@
+"""Stage 0, the validity gate: may this result stand in a series' history?
+
+A result is valid when it ran to completion on the accelerator that was asked for, on a device
+that was not hot, without drifting during the run (MLPerf's isResultValid; conbench drops errored
+results). Invalid results are kept and shown, never used as a baseline and never alerted on as a
+latency change.
+
+Where the facts come from (the harness's gating records them; older runs and other runners may
+carry only some):
+
+- `environment.host` (written by the host's gating): `before`/`after` snapshots, `drift` (the
+  within-run check against the device's own threshold) and `warnings` (HOT-AFTER,
+  THERMAL-ROSE, DRIFT);
+- `environment.before` / `environment.after` (written by the runner or a phone app):
+  `thermal_state` or `thermal_status` (iOS `ProcessInfo.ThermalState` or Android `PowerManager`
+  names, one severity scale) and `max_temp_c`.
+
+When the harness recorded no drift check, the gate computes one from the samples
+(`max_drift`, first vs last 10 %).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from benchctl.results.regress.settings import DetectorSettings
+
+# iOS: nominal, fair, serious, critical. Android: none, light, moderate, severe, critical,
+# emergency, shutdown. One scale, so one setting (`max_thermal_level`) gates both.
+THERMAL_LEVELS = {
+    "nominal": 0,
+    "none": 0,
+    "fair": 1,
+    "light": 1,
+    "serious": 2,
+    "moderate": 2,
+    "severe": 3,
+    "critical": 4,
+    "emergency": 5,
+    "shutdown": 6,
+}
+
+
+@dataclass(frozen=True)
+class Validity:
+    """The gate's verdict on one result; `reasons` is empty when it is valid."""
+
+    reasons: tuple[str, ...]
+    drift: float | None  # late/early median ratio − 1 (either sign fails); None: not measured
+
+    @property
+    def valid(self) -> bool:
+        return not self.reasons
+
+
+def within_run_drift(samples: Sequence[int], fraction: float, min_samples: int) -> float | None:
+    """median(last `fraction` of samples) / median(first `fraction`) − 1; None if too few."""
+    n = len(samples)
+    if n < min_samples:
+        return None
+    k = max(1, int(n * fraction))
+    x = np.asarray(samples, dtype=np.float64)
+    early, late = float(np.median(x[:k])), float(np.median(x[-k:]))
+    return late / early - 1.0 if early > 0 else None
+
+
+HOST_WARNINGS = {
+    "HOT-AFTER": "device over its thermal limit after the run",
+    "THERMAL-ROSE": "thermal state rose during the run",
+}
+
+
+def _snapshots(environment: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    host = environment.get("host") or {}
+    out = []
+    for when in ("before", "after"):
+        for source in (environment, host):
+            snap = source.get(when)
+            if isinstance(snap, dict):
+                out.append((when, snap))
+    return out
+
+
+def _thermal_reasons(environment: dict[str, Any], settings: DetectorSettings) -> list[str]:
+    reasons: list[str] = []
+    for when, snap in _snapshots(environment):
+        state = snap.get("thermal_state") or snap.get("thermal_status")
+        if isinstance(state, str):
+            level = THERMAL_LEVELS.get(state.lower())
+            if level is None:
+                reasons.append(f"unknown thermal state {state!r} {when} the run")
+            elif level > settings.max_thermal_level:
+                reasons.append(f"thermal state {state} {when} the run")
+        temp = snap.get("max_temp_c")
+        if (
+            when == "before"
+            and settings.max_temp_c is not None
+            and isinstance(temp, int | float)
+            and temp > settings.max_temp_c
+        ):
+            reasons.append(f"device at {temp:.1f} °C before the run (limit {settings.max_temp_c})")
+    host = environment.get("host") or {}
+    for warning in host.get("warnings") or []:
+        if warning in HOST_WARNINGS:
+            reasons.append(HOST_WARNINGS[warning])
+    return list(dict.fromkeys(reasons))  # the same fact from two sources counts once
+
+
+def _drift(
+    environment: dict[str, Any], samples: Sequence[int] | None, settings: DetectorSettings
+) -> tuple[float | None, bool]:
+    """(drift, flagged): the harness's own check when it made one, else ours on the samples."""
+    recorded = (environment.get("host") or {}).get("drift")
+    if isinstance(recorded, dict) and isinstance(recorded.get("change"), int | float):
+        return float(recorded["change"]), bool(recorded.get("flagged"))
+    if not samples:
+        return None, False
+    drift = within_run_drift(samples, settings.drift_fraction, settings.min_drift_samples)
+    return drift, drift is not None and abs(drift) > settings.max_drift
+
+
+def check_validity(
+    *,
+    status: str,
+    sample_count: int | None,
+    iterations_requested: int,
+    accelerator_requested: str,
+    accelerator_actual: str | None,
+    environment: dict[str, Any] | None,
+    samples: Sequence[int] | None,
+    settings: DetectorSettings,
+) -> Validity:
+    """Every reason the result cannot join a history (empty: it can)."""
+    reasons: list[str] = []
+    if status != "ok":
+        reasons.append(f"status {status}")
+    count = sample_count or 0
+    if status == "ok" and count < iterations_requested:
+        reasons.append(f"incomplete: {count} of {iterations_requested} iterations")
+    if status == "ok" and accelerator_actual is None:
+        reasons.append("accelerator actually used was not reported")
+    elif accelerator_actual is not None and accelerator_actual != accelerator_requested:
+        reasons.append(f"ran on {accelerator_actual}, not the requested {accelerator_requested}")
+    env = environment or {}
+    reasons.extend(_thermal_reasons(env, settings))
+    drift, flagged = _drift(env, samples, settings)
+    if flagged and drift is not None:
+        reasons.append(f"latency drifted {drift * 100:+.1f} % within the run")
+    return Validity(tuple(reasons), drift)
+
+
+def check_row(row: Any, samples: Sequence[int] | None, settings: DetectorSettings) -> Validity:
+    """`check_validity` for a stored `RunRow`."""
+    return check_validity(
+        status=row.status,
+        sample_count=row.sample_count,
+        iterations_requested=row.iterations_requested,
+        accelerator_requested=row.accelerator_requested,
+        accelerator_actual=row.accelerator_actual,
+        environment=row.environment,
+        samples=samples,
+        settings=settings,
+    )

@@ -1,0 +1,221 @@
+"""The nightly report as Markdown (a PR or issue comment), static HTML (one self-contained file:
+inline CSS and inline SVG plots, no external assets) or JSON (`NightlyReport.to_dict`).
+
+Both human formats lead with the counts (PyTorch HUD's report counters), then the alerts with
+the numbers behind each verdict and what changed between the last good and the new result
+(conbench benchalerts' comment; anchors_regression.md §3.5), then each series' change points,
+then the quiet series.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from benchctl.results.regress.nightly import ChangeReport, NightlyReport, SeriesReport
+
+FORMATS = ("md", "html", "json")
+
+SECTIONS = (
+    ("regression", "Regressions"),
+    ("environment_shift", "Environment shifts (same artifact, runtime and harness)"),
+    ("improvement", "Improvements"),
+    ("failed", "Failed runs"),
+    ("invalid", "Invalid results (shown, never used as a baseline)"),
+)
+COUNT_NAMES = {
+    "regression": "regression",
+    "improvement": "improvement",
+    "environment_shift": "environment shift",
+    "failed": "failed",
+    "invalid": "invalid",
+    "insufficient_data": "insufficient data",
+    "ok": "ok",
+    "change_points": "change point",
+}
+
+
+def ms(ns: float | None) -> str:
+    return "—" if ns is None else f"{ns / 1e6:.3f} ms"
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:+.1f} %"
+
+
+def short(value: Any) -> str:
+    text = "—" if value is None else str(value)
+    if text.startswith("sha256:"):
+        text = text[7:]
+    return text[:12] if len(text) > 16 else text
+
+
+def versions_text(changed: dict[str, list[Any]], sep: str = "; ") -> str:
+    return sep.join(f"{k}: {short(a)} → {short(b)}" for k, (a, b) in changed.items()) or "—"
+
+
+def count_texts(report: NightlyReport) -> dict[str, str]:
+    """ "1 regression", "2 environment shifts", "0 failed" … per counter."""
+    out = {}
+    for key, n in report.counts().items():
+        name = COUNT_NAMES[key]
+        uncountable = name.endswith(("data", "ok", "failed", "invalid"))
+        out[key] = f"{n} {name if n == 1 or uncountable else name + 's'}"
+    return out
+
+
+def counts_line(report: NightlyReport) -> str:
+    return ", ".join(count_texts(report).values())
+
+
+def detector_line(report: NightlyReport) -> str:
+    d = report.defaults
+    return (
+        f"median of each run vs up to {d['window']} valid earlier runs; change ≥ "
+        f"{d['rel_threshold']:.0%} and robust |z| ≥ {d['z_threshold']:g} and ≥ "
+        f"{d['abs_floor_ms']:g} ms; change points p ≤ {d['max_pvalue']:g}"
+        + (f"; config {report.config_source}" if report.config_source else "")
+    )
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _alert_rows(series: list[SeriesReport]) -> list[str]:
+    rows = [
+        "| series | baseline (n) | new | change | z | min Δ | in a row | what changed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in series:
+        v = s.screening
+        changed = (
+            versions_text(v.changed_versions)
+            if v.changed_versions
+            else (
+                "environment: " + versions_text(v.changed_environment)
+                if v.changed_environment
+                else "nothing recorded"
+            )
+        )
+        rows.append(
+            f"| {_md_escape(s.description)} | {ms(v.level_ns)} ±{ms(v.scale_ns)} ({v.n_baseline})"
+            f", last good `{short(v.last_good)}` | {ms(v.value_ns)} `{short(v.run_id)}` "
+            f"| **{pct(v.rel_change)}** | {v.z:+.1f} | {pct(v.min_rel_change)} | {v.persistent} "
+            f"| {_md_escape(changed)} |"
+        )
+    return rows
+
+
+def _change_rows(report: NightlyReport) -> list[str]:
+    rows = []
+    for s in report.series:
+        for c in s.changes:
+            rows.append(
+                f"| {_md_escape(s.description)} | `{short(c.run_id)}` | {c.created_at[:10]} "
+                f"| {ms(c.before_ns)} → {ms(c.after_ns)} | {pct(c.rel_change)} "
+                f"| {c.p_value:.1g} | {_md_escape(_attribution(c))} |"
+            )
+    return rows
+
+
+def _attribution(c: ChangeReport) -> str:
+    if c.changed_versions:
+        return versions_text(c.changed_versions)
+    return c.attribution
+
+
+def to_markdown(report: NightlyReport) -> str:
+    lines = [
+        f"## benchctl nightly: {counts_line(report)}",
+        "",
+        f"{len(report.series)} series in `{report.database}`, "
+        f"{report.generated_at:%Y-%m-%d %H:%M} UTC. Detector: {detector_line(report)}.",
+        "",
+    ]
+    for label, title in SECTIONS:
+        group = report.with_label(label)
+        if not group:
+            continue
+        lines += [f"### {title}", ""]
+        if label in ("failed", "invalid"):
+            lines += ["| series | run | why |", "|---|---|---|"]
+            lines += [
+                f"| {_md_escape(s.description)} | `{short(s.screening.run_id)}` "
+                f"| {_md_escape(s.screening.reason)} |"
+                for s in group
+            ]
+        else:
+            lines += _alert_rows(group)
+        lines.append("")
+    changes = _change_rows(report)
+    if changes:
+        lines += [
+            "### Change points in the histories",
+            "",
+            "| series | first run at the new level | date | level | change | p | what changed |",
+            "|---|---|---|---|---|---|---|",
+            *changes,
+            "",
+        ]
+    quiet = report.with_label("ok", "insufficient_data")
+    if quiet:
+        lines += [
+            f"<details><summary>{len(quiet)} series without an alert</summary>",
+            "",
+            "| series | newest | vs baseline | verdict |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_md_escape(s.description)} | {ms(s.screening.value_ns)} "
+            f"| {pct(s.screening.rel_change)} | {s.screening.label}: "
+            f"{_md_escape(s.screening.reason)} |"
+            for s in quiet
+        ]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def to_json(report: NightlyReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, default=str) + "\n"
+
+
+def to_html(report: NightlyReport) -> str:
+    """One self-contained HTML page (inline CSS and SVG)."""
+    import jinja2
+
+    from benchctl.results.plot import LABEL_COLOURS, inline_svg, series_figure
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("benchctl.results", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(ms=ms, pct=pct, short=short, versions=versions_text)
+    cards = []
+    order = {label: i for i, (label, _) in enumerate(SECTIONS)}
+    for s in sorted(report.series, key=lambda s: (order.get(s.screening.label, 99), s.description)):
+        cards.append({"series": s, "svg": inline_svg(series_figure(s), salt=s.key)})
+    return env.get_template("nightly.html.j2").render(
+        report=report,
+        counts=report.counts(),
+        count_texts=count_texts(report),
+        headline=counts_line(report),
+        detector=detector_line(report),
+        cards=cards,
+        colours=LABEL_COLOURS,
+        changes=[(s, c) for s in report.series for c in s.changes],
+        attribution=_attribution,
+    )
+
+
+def render(report: NightlyReport, fmt: str) -> str:
+    if fmt == "md":
+        return to_markdown(report)
+    if fmt == "html":
+        return to_html(report)
+    if fmt == "json":
+        return to_json(report)
+    raise ValueError(f"unknown report format {fmt!r}")

@@ -1,0 +1,133 @@
+import BenchCore
+import CoreML
+import Foundation
+
+/// A loaded Core ML model, its inputs, and where Core ML plans to run it.
+final class CoreMLModel: LoadedModel {
+    private let model: MLModel
+    private let compiledURL: URL
+    private let configuration: MLModelConfiguration
+    private let accelerator: String
+
+    init(model: MLModel, compiledURL: URL, configuration: MLModelConfiguration, accelerator: String) {
+        self.model = model
+        self.compiledURL = compiledURL
+        self.configuration = configuration
+        self.accelerator = accelerator
+    }
+
+    var inputs: [TensorSpec] {
+        model.modelDescription.inputDescriptionsByName.values.map { d in
+            let array = d.multiArrayConstraint
+            return TensorSpec(
+                name: d.name,
+                shape: array?.shape.map(\.intValue) ?? [],
+                dtype: array.map { Self.dtypeName($0.dataType) } ?? "unsupported(\(d.type.rawValue))"
+            )
+        }
+    }
+
+    /// `cpuOnly` is a guarantee; for the other units only MLComputePlan (iOS 17.4+) says where
+    /// operations go. The requested unit counts as used when every planned operation prefers it
+    /// (or, for `all`, whatever Core ML chose); none → "cpu"; some → "<unit>+cpu", which fails
+    /// the run unless the spec allows fallback. The plan is Core ML's intent before running,
+    /// not a measurement — recorded as such in plan_summary.
+    func placement() -> Placement {
+        if accelerator == "cpu" {
+            return Placement(acceleratorActual: "cpu")
+        }
+        guard #available(iOS 17.4, macOS 14.4, *) else {
+            return Placement(acceleratorActual: nil, planSummary: .object(.facts([
+                "compute_plan": "unavailable before iOS 17.4",
+            ])))
+        }
+        let plan: ComputePlanSummary
+        do {
+            plan = try ComputePlanSummary.load(compiledURL: compiledURL, configuration: configuration)
+        } catch {
+            return Placement(acceleratorActual: nil, planSummary: .object(.facts([
+                "compute_plan_error": "\(error)",
+            ])))
+        }
+        let total = plan.operations
+        let preferred = plan.byDevice[ComputePlanSummary.deviceName(for: accelerator)] ?? 0
+        let actual: String
+        if accelerator == "all" {
+            actual = "all"
+        } else if preferred == 0 {
+            actual = "cpu"
+        } else if preferred == total {
+            actual = accelerator
+        } else {
+            actual = accelerator + "+cpu"
+        }
+        return Placement(
+            acceleratorActual: actual,
+            delegatedNodes: accelerator == "all" ? nil : preferred,
+            totalNodes: total,
+            planSummary: plan.json
+        )
+    }
+
+    /// Inputs are MLMultiArrays allocated and filled once; the provider and options are reused.
+    func bind(tensors: [TensorSpec], seed: Int64) throws -> Predictor {
+        var features: [String: MLFeatureValue] = [:]
+        let constraints = model.modelDescription.inputDescriptionsByName
+        for (i, t) in tensors.enumerated() {
+            guard let constraint = constraints[t.name]?.multiArrayConstraint else {
+                throw AcceleratorUnavailable(code: "INPUT_MISMATCH", "input \(t.name) is not a multi-array input")
+            }
+            let array = try MLMultiArray(shape: t.shape.map { NSNumber(value: $0) }, dataType: constraint.dataType)
+            var values = SeededValues(seed: seed + Int64(i))
+            try Self.fill(array, &values)
+            features[t.name] = MLFeatureValue(multiArray: array)
+        }
+        let provider = try MLDictionaryFeatureProvider(dictionary: features)
+        return CoreMLPredictor(model: model, inputs: provider, options: MLPredictionOptions())
+    }
+
+    static func dtypeName(_ type: MLMultiArrayDataType) -> String {
+        switch type {
+        case .float32: return "float32"
+        case .float16: return "float16"
+        case .int32: return "int32"
+        case .double: return "float64"
+        @unknown default: return "unknown(\(type.rawValue))"
+        }
+    }
+
+    private static func fill(_ array: MLMultiArray, _ values: inout SeededValues) throws {
+        let n = array.count
+        switch array.dataType {
+        case .float32:
+            let p = array.dataPointer.bindMemory(to: Float.self, capacity: n)
+            for k in 0..<n { p[k] = Float(values.gaussian()) }
+        case .double:
+            let p = array.dataPointer.bindMemory(to: Double.self, capacity: n)
+            for k in 0..<n { p[k] = values.gaussian() }
+        case .int32:
+            let p = array.dataPointer.bindMemory(to: Int32.self, capacity: n)
+            for k in 0..<n { p[k] = Int32(values.smallInt()) }
+        case .float16:
+            #if arch(arm64)
+                let p = array.dataPointer.bindMemory(to: Float16.self, capacity: n)
+                for k in 0..<n { p[k] = Float16(values.gaussian()) }
+            #else
+                throw AcceleratorUnavailable(code: "INPUT_MISMATCH", "float16 inputs need an arm64 device")
+            #endif
+        @unknown default:
+            throw AcceleratorUnavailable(code: "INPUT_MISMATCH", "unsupported input type \(array.dataType.rawValue)")
+        }
+    }
+}
+
+/// The timed call: one prediction on the prepared inputs.
+struct CoreMLPredictor: Predictor {
+    let model: MLModel
+    let inputs: MLFeatureProvider
+    let options: MLPredictionOptions
+
+    func predict() throws {
+        _ = try model.prediction(from: inputs, options: options)
+    }
+}

@@ -1,0 +1,115 @@
+"""`benchctl run --device <android phone>` end to end with the Android app's own Kotlin core.
+
+The host side is all real: the CLI, the lifecycle, the adb transport speaking the adb wire
+protocol to tests/harness/transports/adbd_emulator.py (a phone's adbd over a temp folder). When
+the host runs `am instrument … -e spec <path>`, the emulated phone starts the app's BenchRunner
+(android_app/core) on the JVM through StandInApp — spec parsing, model sha256, timing loop and
+result writing are the app's code; only inference is a JVM pass over the inputs (no LiteRT on the
+JVM), which the stored result says (runtime version "jvm-stand-in").
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from typer.testing import CliRunner
+
+from benchctl.cli.app import app
+from benchctl.harness import contract
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness" / "transports"))
+from adbd_emulator import AdbdEmulator  # noqa: E402  (a test helper beside the adb tests)
+
+FILES = "/sdcard/Android/data/dev.benchctl.android/files/benchctl"
+
+
+@pytest.fixture(scope="module")
+def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from adb_shell.auth.keygen import keygen
+
+    path = tmp_path_factory.mktemp("adbkey") / "adbkey"
+    keygen(str(path))
+    return path
+
+
+@pytest.fixture
+def phone(tmp_path: Path, adb_key: Path, kotlin_classpath: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(tmp_path / "config"))
+    launched: list[subprocess.CompletedProcess] = []
+
+    def play_the_app(spec_path: Path) -> bool:
+        proc = subprocess.run(
+            ["java", "-cp", kotlin_classpath, "dev.benchctl.core.StandInApp", str(spec_path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        launched.append(proc)
+        return (spec_path.parent / "result.json").is_file()  # the app wrote a result
+
+    public = load_pem_private_key(adb_key.read_bytes(), password=None).public_key()
+    with AdbdEmulator(tmp_path / "phone", authorized=[public], on_instrument=play_the_app) as emu:
+        emu.launched = launched
+        yield emu
+
+
+def _cli(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.stdout
+
+
+def test_benchctl_run_drives_the_kotlin_core_over_adb(phone, adb_key, shared_home, monkeypatch):
+    monkeypatch.setenv("BENCHCTL_HOME", str(shared_home))
+    _cli(
+        "devices", "add", "pixel", "--adb", f"127.0.0.1:{phone.port}", "--adb-mode", "direct",
+        "--key", str(adb_key), "--runtime", "onnxruntime",
+    )  # fmt: skip
+    doc = json.loads(
+        _cli("run", "--device", "pixel", "--model", "test_mobileone", "-n", "30", "--json")
+    )
+    assert doc["status"] == "ok", doc
+    assert doc["iterations"] == 30
+    assert len(phone.launched) == 1, "the app was launched once"
+    app_out = phone.launched[0].stdout
+    assert f"BENCHCTL_RESULT run_id={doc['run_id']} status=ok" in app_out, app_out
+
+    # What the host pulled and stored is the Kotlin runner's document.
+    result = contract.read(shared_home / "runs" / doc["run_id"] / "result.json")
+    contract.validate("result", result)
+    assert result["runner"]["name"] == "benchctl-android"
+    assert result["runtime"]["version"] == "jvm-stand-in"
+    assert result["timing_ns"]["clock"] == "System.nanoTime"
+    assert len(result["timing_ns"]["samples"]) == 30
+    spec = contract.read(shared_home / "runs" / doc["run_id"] / "spec.json")
+    assert result["model_sha256"] == spec["model"]["sha256"]  # the app hashed the pushed model
+
+
+def test_a_model_that_changed_on_the_phone_is_caught_by_the_app(
+    phone, adb_key, shared_home, monkeypatch
+):
+    """The app refuses a model whose bytes differ from the spec's sha256 (a stale cache)."""
+    monkeypatch.setenv("BENCHCTL_HOME", str(shared_home))
+    _cli(
+        "devices", "add", "pixel", "--adb", f"127.0.0.1:{phone.port}", "--adb-mode", "direct",
+        "--key", str(adb_key), "--runtime", "onnxruntime",
+    )  # fmt: skip
+    original = phone.on_instrument
+
+    def corrupt_then_play(spec_path: Path) -> bool:
+        spec = json.loads(spec_path.read_text())
+        model = (spec_path.parent / spec["model"]["path"]).resolve()
+        model.write_bytes(model.read_bytes()[:-1] + b"\x00")
+        return original(spec_path)
+
+    phone.on_instrument = corrupt_then_play
+    doc = json.loads(
+        _cli("run", "--device", "pixel", "--model", "test_mobileone", "-n", "5", "--json", code=1)
+    )
+    assert (doc["status"], doc["error_code"]) == ("error", "MODEL_SHA256_MISMATCH")
