@@ -35,6 +35,9 @@ def db_url(value: str | None) -> str:
     """A database URL from `--db`: a URL as given, or a filesystem path meaning SQLite."""
     if value is None:
         return default_db_url()
+    if value.startswith(("postgresql://", "postgres://")):
+        # The driver we ship (psycopg 3) is not SQLAlchemy's default for a bare postgresql:// URL.
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())

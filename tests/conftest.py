@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Real PostgreSQL and Redis servers started by the suite itself: tests/conftest_services.py
+pytest_plugins = ["conftest_services"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Hardware markers run only where the hardware is (BENCHCTL_TEST_HARDWARE=gpu,android…)."""

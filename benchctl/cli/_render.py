@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -22,7 +23,7 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
         "status", f"[{colour}]{status}[/]" + (f"  {d['error_code']}" if d["error_code"] else "")
     )
     if d.get("error_message"):
-        table.add_row("error", d["error_message"])
+        table.add_row("error", escape(d["error_message"]))  # device text is not markup
     table.add_row("model", f"{d['model']}  ({d['input_shape']}, {d['format']} {d['precision']})")
     table.add_row("device", f"{d['device']}  ({d['device_cpu'] or '?'})")
     actual = d["accelerator_actual"] or "?"

@@ -24,7 +24,9 @@ def _measured(
     from benchctl.results.frame import model_dicts
     from benchctl.results.store import ResultStore
 
-    rows = model_dicts(ResultStore.open(db), device=device, runtime=runtime, compute_facts=False)
+    rows = model_dicts(
+        ResultStore.open(db, create=False), device=device, runtime=runtime, compute_facts=False
+    )
     if threads is not None:
         if threads != "default" and not threads.isdigit():
             raise ConfigError(f"--threads {threads!r}: a number or 'default'")

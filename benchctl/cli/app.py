@@ -16,6 +16,8 @@ from benchctl import __version__
 from benchctl.cli import analyze, db, devices, export, models, plot, report, results, runtimes
 from benchctl.cli.compare import compare_command, confirm_command
 from benchctl.cli.convert import convert_command
+from benchctl.cli.db_push import push_cmd
+from benchctl.cli.lab import app as lab_app
 from benchctl.cli.run import run_command
 from benchctl.cli.sweep import sweep_command
 from benchctl.errors import BenchError
@@ -37,6 +39,8 @@ app.add_typer(results.app, name="results")
 app.add_typer(export.app, name="export")
 app.add_typer(devices.app, name="devices")
 app.add_typer(db.app, name="db")
+db.app.command("push")(push_cmd)
+app.add_typer(lab_app, name="lab")
 app.add_typer(report.app, name="report")
 app.command("compare")(compare_command)
 app.command("confirm")(confirm_command)

@@ -39,7 +39,9 @@ def compare_command(
     from benchctl.results.compare import compare_runs
     from benchctl.results.store import ResultStore
 
-    c = compare_runs(ResultStore.open(db), baseline, candidate, threshold=threshold, blocks=blocks)
+    c = compare_runs(
+        ResultStore.open(db, create=False), baseline, candidate, threshold=threshold, blocks=blocks
+    )
     if json_:
         emit_json(c.to_dict())
         return
@@ -93,7 +95,7 @@ def confirm_command(
     from benchctl.harness.run import resolve
     from benchctl.results.store import ResultStore
 
-    store = ResultStore.open(db)
+    store = ResultStore.open(db, create=False)
     rows = [store.run(baseline), store.run(candidate)]
     if rows[0].device_name != rows[1].device_name:
         raise ConfigError(

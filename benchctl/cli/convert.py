@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from benchctl.cli._options import JsonOpt
@@ -127,7 +128,7 @@ def _table(model: str, rows: list[dict[str, Any]]) -> Table:
             )
         else:
             table.add_row(
-                r["target"], "[red]failed[/]", "—", "—", r["error"], f"{r['seconds']:.1f} s"
+                r["target"], "[red]failed[/]", "—", "—", escape(r["error"]), f"{r['seconds']:.1f} s"
             )
     return table
 

@@ -13,14 +13,14 @@ app = typer.Typer(help="Results database maintenance.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_cmd(db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Bring the database to this benchctl's schema revision (creating it if needed)."""
-    from benchctl import config
     from benchctl.results import migrate
-    from benchctl.results.store import display_url, make_engine
+    from benchctl.results.store import connect, database_errors, display_url
 
-    engine = make_engine(config.db_url(db))
-    before = migrate.current(engine)
-    migrate.upgrade(engine)
-    after = migrate.current(engine)
+    engine = connect(db, must_exist=False)
+    with database_errors(engine):
+        before = migrate.current(engine)
+        migrate.upgrade(engine)
+        after = migrate.current(engine)
     doc = {"database": display_url(engine), "from": before, "to": after}
     if json_:
         emit_json(doc)
@@ -31,16 +31,13 @@ def upgrade_cmd(db: DbOpt = None, json_: JsonOpt = False) -> None:
 @app.command("current")
 def current_cmd(db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Print the database's revision and the one this benchctl expects."""
-    from benchctl import config
     from benchctl.results import migrate
-    from benchctl.results.store import display_url, make_engine
+    from benchctl.results.store import connect, database_errors, display_url
 
-    engine = make_engine(config.db_url(db))
-    doc = {
-        "database": display_url(engine),
-        "current": migrate.current(engine),
-        "head": migrate.head(),
-    }
+    engine = connect(db, must_exist=True)
+    with database_errors(engine):
+        current = migrate.current(engine)
+    doc = {"database": display_url(engine), "current": current, "head": migrate.head()}
     doc["up_to_date"] = doc["current"] == doc["head"]
     if json_:
         emit_json(doc)

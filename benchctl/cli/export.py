@@ -71,7 +71,7 @@ def _rows(
 
     if rows not in ROWS:
         raise ConfigError(f"--rows {rows!r}: choose from {', '.join(ROWS)}")
-    store = ResultStore.open(db)
+    store = ResultStore.open(db, create=False)
     if rows == "runs":
         return frame.run_dicts(store, model=model, device=device, status=status), frame.RUN_COLUMNS
     with progress_bar("collecting results") as bar:

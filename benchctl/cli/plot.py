@@ -52,7 +52,7 @@ def _frame(
     from benchctl.results.frame import models_frame
     from benchctl.results.store import ResultStore
 
-    store = ResultStore.open(db)
+    store = ResultStore.open(db, create=False)
     with progress_bar("collecting results", json_=json_) as bar:
         df = models_frame(
             store,

@@ -89,7 +89,7 @@ def nightly_cmd(
         raise ConfigError(f"--since-hours must be > 0, got {since_hours}")
     cfg = load_config(config).with_defaults(rel_threshold=rel_threshold, min_history=min_history)
     since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
-    store = ResultStore.open(db)
+    store = ResultStore.open(db, create=False)
     from benchctl.cli._progress import progress_bar
 
     with progress_bar("analysing series", json_=json_) as bar:

@@ -32,7 +32,7 @@ def list_cmd(
     from benchctl.results.export import run_to_dict
     from benchctl.results.store import ResultStore
 
-    store = ResultStore.open(db)
+    store = ResultStore.open(db, create=False)
     rows = [
         run_to_dict(r) for r in store.runs(model=model, device=device, status=status, limit=limit)
     ]
@@ -83,9 +83,10 @@ def show_cmd(
     """Show one run with every statistic recomputed from its raw samples."""
     from benchctl.cli._render import run_table
     from benchctl.results.export import run_to_dict
-    from benchctl.results.store import ResultStore
+    from benchctl.results.store import ResultStore, check_run_id_prefix
 
-    store = ResultStore.open(db)
+    check_run_id_prefix(run_id)
+    store = ResultStore.open(db, create=False)
     row = store.run(run_id)
     art = store.artifact(row.artifact_sha256) if row.artifact_sha256 else None
     doc = run_to_dict(row, art.parity if art else None)

@@ -22,7 +22,11 @@ from benchctl.cli._output import emit_json, err, out
 def run_command(
     model: Annotated[
         str,
-        typer.Option("--model", "-m", help="A zoo name (benchctl models list), a path to an .onnx file, or package.module:factory."),
+        typer.Option(
+            "--model",
+            "-m",
+            help="A zoo name (benchctl models list), an .onnx file, or package.module:factory.",
+        ),
     ],
     device: Annotated[
         str, typer.Option("--device", "-d", help="Device name (see: benchctl devices list).")
@@ -61,6 +65,10 @@ def run_command(
             help="Folder of images for full-integer quantization (default: seeded random data).",
         ),
     ] = None,
+    lab: Annotated[
+        str | None,
+        typer.Option("--lab", help="Run on the device lab behind this Redis URL (redis://…)."),
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -70,7 +78,13 @@ def run_command(
     """
     if runtime == "all":
         from benchctl.cli.sweep import sweep_command
+        from benchctl.errors import ConfigError
 
+        if input_shape or calibration_images or lab:
+            raise ConfigError(
+                "--runtime all runs zoo models here; it does not take "
+                "--input-shape, --calibration-images or --lab"
+            )
         sweep_command(
             models=model,
             runtimes="all",
@@ -78,6 +92,10 @@ def run_command(
             iterations=iterations,
             warmup=warmup,
             threads=threads,
+            batch=batch,
+            seed=seed,
+            max_seconds=max_seconds,
+            allow_fallback=allow_fallback,
             resume=None,
             db=db,
             json_=json_,
@@ -101,6 +119,11 @@ def run_command(
         calibration_dir=calibration_images,
         input_shape=_shape(input_shape),
     )
+    if lab is not None:  # the lab host resolves the device and runtime names itself
+        from benchctl.cli.lab import run_on_lab
+
+        run_on_lab(req, lab, db, json_)
+        return
     resolve(req)  # bad names and numbers fail here, before the database is touched
     store = ResultStore.open(db)
     show_progress = not json_ and err.is_terminal

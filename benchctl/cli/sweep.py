@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -35,6 +36,15 @@ def sweep_command(
     ] = 1000,
     warmup: Annotated[int, typer.Option("--warmup", help="Warm-up iterations per run.")] = 50,
     threads: Annotated[int | None, typer.Option("--threads", help="Runtime threads.")] = None,
+    batch: Annotated[int, typer.Option("--batch", help="Batch size of the input.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for weights and inputs.")] = 0,
+    max_seconds: Annotated[
+        float, typer.Option("--max-seconds", help="Stop timing a run after this long.")
+    ] = 900.0,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option("--allow-fallback", help="Accept runs that fell back to another accelerator."),
+    ] = False,
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue an interrupted sweep by its id.")
     ] = None,
@@ -46,7 +56,7 @@ def sweep_command(
     from benchctl.results.store import ResultStore
 
     if resume:
-        plan = sweeps.load(resume)
+        plan = sweeps.load(resume)  # the saved plan's settings, whatever else the command line says
     else:
         model_names = sweeps.select_models(models)
         if runtimes == "all" and device != "host":
@@ -68,6 +78,10 @@ def sweep_command(
             iterations=iterations,
             warmup=warmup,
             threads=threads,
+            batch=batch,
+            seed=seed,
+            max_total_s=max_seconds,
+            allow_fallback=allow_fallback,
         )
     store = ResultStore.open(db)
     progress = Progress(
@@ -138,6 +152,10 @@ def _summary(sweep_id: str, rows: list[dict[str, Any]], location: str) -> Table:
     for r in rows:
         median = "—" if r["median_ns"] is None else f"{r['median_ns'] / 1e6:.3f}"
         colour = "green" if r["status"] == "ok" else "red"
-        detail = r["run_id"] if r["status"] == "ok" else f"{r['error_code']}: {r['error_message']}"
+        detail = (
+            r["run_id"]
+            if r["status"] == "ok"
+            else escape(f"{r['error_code']}: {r['error_message']}")
+        )
         table.add_row(r["model"], r["runtime"], f"[{colour}]{r['status']}[/]", median, detail)
     return table

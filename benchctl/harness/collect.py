@@ -1,7 +1,8 @@
 """Host side of a finished run: validate the pulled result and assemble the `RunRecord`.
 
 Nothing in a result document is trusted before it passes the JSON Schema and the cross-checks
-here (run id, model hash, sample count); the summary is recomputed from the samples by the store.
+here (run id, model hash, sample count, backend, accelerator, warm-up); the summary is
+recomputed from the samples by the store.
 """
 
 from __future__ import annotations
@@ -29,7 +30,34 @@ def check_result(doc: Any, spec: dict[str, Any]) -> dict[str, Any]:
         n, want = len(doc["timing_ns"]["samples"]), spec["timing"]["iters"]
         if n != want:
             raise ContractError(f"result says ok with {n} samples; the spec asked for {want}")
+        _check_ran_what_was_asked(doc, spec)
     return doc
+
+
+def _check_ran_what_was_asked(doc: dict[str, Any], spec: dict[str, Any]) -> None:
+    """An ok result must come from the requested backend and accelerator: a runner (or an app)
+    that fell back silently must not land its numbers in the requested series."""
+    asked, ran = spec["backend"], doc["runtime"]
+    if ran["backend"] != asked["name"]:
+        raise ContractError(
+            f"result ran backend {ran['backend']!r}; the spec asked for {asked['name']!r}"
+        )
+    if ran["accelerator_requested"] != asked["accelerator"]:
+        raise ContractError(
+            f"result requested accelerator {ran['accelerator_requested']!r}; "
+            f"the spec asked for {asked['accelerator']!r}"
+        )
+    actual = ran["accelerator_actual"]
+    if actual is not None and actual != asked["accelerator"] and not asked.get("allow_fallback"):
+        raise ContractError(
+            f"result ran on {actual!r} instead of {asked['accelerator']!r} and "
+            "the spec did not allow fallback"
+        )
+    warmup = doc["timing_ns"]["warmup"]["count"]
+    if warmup != spec["timing"]["warmup_iters"]:
+        raise ContractError(
+            f"result warmed up {warmup} times; the spec asked for {spec['timing']['warmup_iters']}"
+        )
 
 
 # What the JSON Schema cannot say (or says only when optional format checkers are installed).

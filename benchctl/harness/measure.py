@@ -6,6 +6,7 @@ Invariants (the measurement protocol, see `benchctl.MEASUREMENT_PROTOCOL_VERSION
 - inputs are prepared before the loop; the timed region holds only the runtime call;
 - the first call after load is timed on its own and not counted as warm-up or as a sample;
 - progress is reported between chunks of iterations, never inside the timed region;
+- the garbage collector is run before and paused during the timed loop;
 - `max_total_s` stops the loop between chunks; which rule stopped it is recorded.
 
 Only the standard library is imported here: this module runs on devices too.
@@ -13,6 +14,7 @@ Only the standard library is imported here: this module runs on devices too.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,8 +88,51 @@ def measure(
     deadline = None if max_total_s is None else clock() + int(max_total_s * 1e9)
     samples = [0] * iters
     chunk = progress_every if progress_every > 0 else min(iters, 100)
+    # A garbage collection inside a timed call would land in that sample; collect now, not then.
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        done, stopped_by = _timed_loop(
+            call, samples, chunk, deadline, timer, on_progress, progress_every
+        )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if timer is None:
+        resolution, overhead = clock_resolution_ns(), loop_overhead_ns()
+    else:  # the floor under device-timed samples is the device timer's, not the host clock's
+        resolution, overhead = device_timer_floor(timer)
+    return Timing(
+        first_inference_ns=first,
+        warmup_count=warmup_iters,
+        warmup_total_ns=warm_total,
+        samples=samples[:done],
+        stopped_by=stopped_by,
+        clock_resolution_ns=resolution,
+        loop_overhead_ns=overhead,
+    )
+
+
+def device_timer_floor(timer: DeviceTimer, repeats: int = 200) -> tuple[int, int]:
+    """(smallest nonzero reading, median reading) of the device timer around an empty call."""
+    readings = sorted(timer(lambda: None) for _ in range(repeats))
+    return next((r for r in readings if r > 0), 1), readings[len(readings) // 2]
+
+
+def _timed_loop(
+    call: Callable[[], object],
+    samples: list[int],
+    chunk: int,
+    deadline: int | None,
+    timer: DeviceTimer | None,
+    on_progress: ProgressFn | None,
+    progress_every: int,
+) -> tuple[int, str]:
+    """Fill `samples`; return how many were taken and which rule stopped the loop."""
+    clock = time.perf_counter_ns
+    iters = len(samples)
     done = 0
-    stopped_by = "iters"
     while done < iters:
         stop = min(iters, done + chunk)
         if timer is None:
@@ -102,14 +147,5 @@ def measure(
         if on_progress is not None and progress_every > 0:
             on_progress("timed", done, iters)
         if deadline is not None and done < iters and clock() > deadline:
-            stopped_by = "max_total_s"
-            break
-    return Timing(
-        first_inference_ns=first,
-        warmup_count=warmup_iters,
-        warmup_total_ns=warm_total,
-        samples=samples[:done],
-        stopped_by=stopped_by,
-        clock_resolution_ns=clock_resolution_ns(),
-        loop_overhead_ns=loop_overhead_ns(),
-    )
+            return done, "max_total_s"
+    return done, "iters"

@@ -8,6 +8,7 @@ stores nothing: the record is written in one transaction only once the result is
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from benchctl import __version__, config
-from benchctl.errors import ConfigError, ConversionError
+from benchctl.errors import ConfigError, ConversionError, DependencyMissingError
 from benchctl.harness import contract
 from benchctl.harness.collect import parse_time, without_samples
 from benchctl.harness.convert import artifact_as_given, get_artifact
@@ -31,6 +32,9 @@ from benchctl.results.record import RunRecord
 from benchctl.results.store import ResultStore
 
 APP_TRANSPORTS = ("adb", "ios")
+RUN_ID = re.compile(r"[0-9a-f]{32}")
+# Progress lines come every this many timed iterations, whatever N: the same disturbance per run.
+PROGRESS_EVERY = 100
 # Time allowed for the runner to start, load the model and write its result, beyond the loop.
 LOAD_BUDGET_S = 300.0
 
@@ -49,6 +53,8 @@ class RunRequest:
     allow_fallback: bool = False
     calibration_dir: Path | None = None  # the user's images for full-integer quantization
     input_shape: tuple[int, ...] | None = None  # user models: C,H,W of a factory; N,C,H,W of ONNX
+    # Chosen by whoever submits the run (a lab client), so a redelivered job is stored once.
+    run_id: str | None = None
 
 
 class RunHooks(Protocol):
@@ -107,6 +113,8 @@ def resolve(req: RunRequest) -> Resolved:
             raise ConfigError(f"{label} must be ≥ {low}, got {value}")
     if req.threads is not None and req.threads < 1:
         raise ConfigError(f"--threads must be ≥ 1, got {req.threads}")
+    if req.run_id is not None and not RUN_ID.fullmatch(req.run_id):
+        raise ConfigError(f"a run id is 32 lowercase hex digits, got {req.run_id[:40]!r}")
     if req.max_total_s <= 0:
         raise ConfigError(f"--max-seconds must be > 0, got {req.max_total_s}")
     registered = MODELS.get_or_none(req.model)
@@ -117,8 +125,10 @@ def resolve(req: RunRequest) -> Resolved:
     runtime = get_runtime(req.runtime or device.default_runtime)
     if device.transport in APP_TRANSPORTS and runtime.name not in device.runtimes:
         # A companion app runs only what it was built with; the Python runner decides for itself.
-        raise ConfigError(f"device {device.name!r} (its {device.transport} app) runs "
-                          f"{', '.join(device.runtimes)}; not {runtime.name!r}")
+        raise ConfigError(
+            f"device {device.name!r} (its {device.transport} app) runs "
+            f"{', '.join(device.runtimes)}; not {runtime.name!r}"
+        )
     if isinstance(model, OnnxModelRef):
         if runtime.target != "onnx":
             raise ConfigError(
@@ -146,16 +156,16 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     hooks = hooks or _NoHooks()
     resolved = resolve(req)
     device, runtime = resolved.device, resolved.runtime
-    run_id = uuid.uuid4().hex
+    run_id = req.run_id or uuid.uuid4().hex
     run_dir = config.runs_dir() / run_id
-    run_dir.mkdir(parents=True)
+    run_dir.mkdir(parents=True, exist_ok=req.run_id is not None)
     record = RunRecord(
         run_id=run_id,
         created_at=_now(),
         status="error",
         model_name=resolved.model_name,
         artifact_format=runtime.artifact_format,
-        precision=runtime.precision,
+        precision="as-given" if isinstance(resolved.model, OnnxModelRef) else runtime.precision,
         runtime=runtime.name,
         backend=runtime.backend,
         accelerator_requested=runtime.accelerator,
@@ -187,14 +197,20 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
                 on_stage=hooks.stage,
                 calibration_dir=req.calibration_dir,
             )
-        record.artifact = artifact.to_json()
-        _execute(req, runtime, device, artifact, record, run_dir, hooks)
-    except ConversionError as exc:
+    except (ConversionError, DependencyMissingError) as exc:  # a missing converter too
         record.status, record.error_code, record.error_message = (
             "conversion_failed",
             "CONVERSION_FAILED",
             str(exc),
         )
+    if artifact is not None:
+        record.artifact = artifact.to_json()
+        try:
+            _execute(req, runtime, device, artifact, record, run_dir, hooks)
+        except Exception as exc:  # a harness bug must still leave a row saying what happened
+            record.status, record.error_code = "error", "HARNESS_FAILED"
+            record.error_message = f"{type(exc).__name__}: {exc}"
+            record.samples = []
     hooks.stage("storing the run")
     stored = store.ingest(record)
     return RunOutcome(
@@ -229,7 +245,7 @@ def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) ->
             "warmup_iters": req.warmup,
             "iters": req.iterations,
             "max_total_s": req.max_total_s,
-            "progress_every": max(1, min(100, req.iterations // 50)),
+            "progress_every": PROGRESS_EVERY,
         },
         "output": {"result_path": "result.json"},
     }

@@ -28,7 +28,9 @@ class Runtime:
 
     @property
     def precision(self) -> str:
-        return get_target(self.target).precision
+        """What the runtime computes in: its own option (TensorRT builds fp16/int8 engines from
+        an fp32 ONNX file), else the artifact's precision."""
+        return self.options.get("precision") or get_target(self.target).precision
 
 
 RUNTIMES: Registry[Runtime] = Registry("runtime")

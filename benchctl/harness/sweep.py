@@ -8,7 +8,6 @@ stored nothing, as any interrupted run).
 
 from __future__ import annotations
 
-import statistics
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -32,8 +31,27 @@ class SweepPlan:
     iterations: int = 1000
     warmup: int = 50
     threads: int | None = None
+    batch: int = 1
+    seed: int = 0
+    max_total_s: float = 900.0
+    allow_fallback: bool = False
     created_at: str = ""
     done: dict[str, dict[str, Any]] = field(default_factory=dict)  # "model|runtime" → outcome
+
+    def request(self, model: str, runtime: str) -> RunRequest:
+        """The one place a sweep turns its settings into a run: every option travels."""
+        return RunRequest(
+            model=model,
+            device=self.device,
+            runtime=runtime,
+            iterations=self.iterations,
+            warmup=self.warmup,
+            threads=self.threads,
+            batch=self.batch,
+            seed=self.seed,
+            max_total_s=self.max_total_s,
+            allow_fallback=self.allow_fallback,
+        )
 
     def combinations(self) -> list[tuple[str, str]]:
         return [(m, r) for m in self.models for r in self.runtimes]
@@ -86,40 +104,24 @@ def sweeps_dir() -> Path:
     return config.home() / "sweeps"
 
 
-def plan_sweep(
-    models: list[str],
-    runtimes: list[str],
-    *,
-    device: str = "host",
-    iterations: int = 1000,
-    warmup: int = 50,
-    threads: int | None = None,
-) -> SweepPlan:
-    """Check every name up front (one bad name fails the sweep before any work)."""
+def plan_sweep(models: list[str], runtimes: list[str], **settings: Any) -> SweepPlan:
+    """Check every name and setting up front (one bad one fails the sweep before any work).
+
+    `settings` are SweepPlan fields: device, iterations, warmup, threads, batch, seed,
+    max_total_s, allow_fallback.
+    """
     if not models or not runtimes:
         raise ConfigError("a sweep needs at least one model and one runtime")
-    for model in models:
-        for runtime in runtimes:
-            resolve(
-                RunRequest(
-                    model=model,
-                    device=device,
-                    runtime=runtime,
-                    iterations=iterations,
-                    warmup=warmup,
-                    threads=threads,
-                )
-            )
-    return SweepPlan(
+    plan = SweepPlan(
         sweep_id=uuid.uuid4().hex[:12],
         models=models,
         runtimes=runtimes,
-        device=device,
-        iterations=iterations,
-        warmup=warmup,
-        threads=threads,
         created_at=datetime.now(UTC).isoformat(),
+        **settings,
     )
+    for model, runtime in plan.combinations():
+        resolve(plan.request(model, runtime))
+    return plan
 
 
 def save(plan: SweepPlan) -> Path:
@@ -150,23 +152,15 @@ def run_sweep(
     """Run every remaining combination; each outcome is saved before the next one starts."""
     save(plan)
     for model, runtime in plan.remaining():
-        req = RunRequest(
-            model=model,
-            device=plan.device,
-            runtime=runtime,
-            iterations=plan.iterations,
-            warmup=plan.warmup,
-            threads=plan.threads,
-        )
         try:
-            outcome = run_benchmark(req, store, hooks)
-            rec = outcome.record
+            rec = run_benchmark(plan.request(model, runtime), store, hooks).record
+            row = store.run(rec.run_id)  # the stored row's statistics, not a second computation
             result = {
                 "run_id": rec.run_id,
                 "status": rec.status,
                 "error_code": rec.error_code,
                 "error_message": rec.error_message,
-                "median_ns": statistics.median(rec.samples) if rec.samples else None,
+                "median_ns": row.median_ns,
             }
         except BenchError as exc:  # the sweep boundary: one combination's failure is a row
             result = {

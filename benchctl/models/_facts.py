@@ -108,9 +108,15 @@ def _count_spec(spec: ModelSpec, input_size: tuple[int, int, int]) -> ComputedFa
 
         model = reparameterize_model(model.eval(), inplace=True)
     params, macs = count_params_macs(model, input_size)
-    return ComputedFacts(name=spec.name, input_size=input_size, params=params, macs=macs,
-                         reparameterized=spec.has_reparam, counter=counter_name(),
-                         source_hash=_safe_hash(spec))
+    return ComputedFacts(
+        name=spec.name,
+        input_size=input_size,
+        params=params,
+        macs=macs,
+        reparameterized=spec.has_reparam,
+        counter=counter_name(),
+        source_hash=_safe_hash(spec),
+    )
 
 
 def _chw(size: tuple[int, ...]) -> tuple[int, int, int]:
@@ -168,17 +174,31 @@ def computed_facts(
 
     path = cache_path()
     key = _cache_key(spec.name, size)
-    stamp = {"source_hash": _safe_hash(spec), "counter_version": COUNTER_VERSION,
-             "torch": torch.__version__}
+    stamp = {
+        "source_hash": _safe_hash(spec),
+        "counter_version": COUNTER_VERSION,
+        "torch": torch.__version__,
+    }
     data = _read_cache(path)
     hit = data.get(key)
     if hit and all(hit.get(k) == v for k, v in stamp.items()):
-        return ComputedFacts(name=spec.name, input_size=size, params=hit["params"],
-                             macs=hit["macs"], reparameterized=hit["reparameterized"],
-                             counter=hit["counter"], source_hash=hit["source_hash"])
+        return ComputedFacts(
+            name=spec.name,
+            input_size=size,
+            params=hit["params"],
+            macs=hit["macs"],
+            reparameterized=hit["reparameterized"],
+            counter=hit["counter"],
+            source_hash=hit["source_hash"],
+        )
     facts = _count_spec(spec, size)
     data = _read_cache(path)  # re-read: another process may have added entries meanwhile
-    data[key] = {**stamp, "params": facts.params, "macs": facts.macs,
-                 "reparameterized": facts.reparameterized, "counter": facts.counter}
+    data[key] = {
+        **stamp,
+        "params": facts.params,
+        "macs": facts.macs,
+        "reparameterized": facts.reparameterized,
+        "counter": facts.counter,
+    }
     _write_cache(path, data)
     return facts

@@ -84,24 +84,30 @@ class PublishedFact:
 
     @property
     def ops_display(self) -> str:
-        """"275 M FLOPs", "0.3 G MACs" — the number under the paper's own label."""
+        """ "275 M FLOPs", "0.3 G MACs" — the number under the paper's own label."""
         return f"{self.ops_text} {self.ops_unit} {self.ops_label}" if self.ops_text else ""
 
     @property
     def source(self) -> str:
-        """"MobileOne Table 9"."""
+        """ "MobileOne Table 9"."""
         return f"{self.paper_key} {self.table}"
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "seed": self.seed, "paper": self.paper, "table": self.table,
-            "resolution": self.resolution, "params_m": self.params_m,
-            "ops": self.ops_text or None, "ops_label": self.ops_label or None,
-            "ops_unit": self.ops_unit or None, "macs_m": self.macs_m,
+            "seed": self.seed,
+            "paper": self.paper,
+            "table": self.table,
+            "resolution": self.resolution,
+            "params_m": self.params_m,
+            "ops": self.ops_text or None,
+            "ops_label": self.ops_label or None,
+            "ops_unit": self.ops_unit or None,
+            "macs_m": self.macs_m,
             "top1": float(self.top1) if self.top1 else None,
             "params_exception": self.params_exception or None,
             "ops_exception": self.ops_exception or None,
-            "provenance": self.provenance, "notes": self.notes or None,
+            "provenance": self.provenance,
+            "notes": self.notes or None,
         }
 
 
@@ -112,11 +118,19 @@ def _load() -> dict[str, tuple[PublishedFact, ...]]:
         lines = (line for line in f if not line.startswith("#"))
         for r in csv.DictReader(lines):
             fact = PublishedFact(
-                model=r["model"], seed=r["seed"], table=r["table"],
+                model=r["model"],
+                seed=r["seed"],
+                table=r["table"],
                 resolution=int(r["resolution"]) if r["resolution"] else None,
-                params_text=r["params_m"], ops_text=r["ops"], ops_label=r["ops_label"],
-                ops_unit=r["ops_unit"], top1=r["top1"], params_exception=r["params_exception"],
-                ops_exception=r["ops_exception"], provenance=r["provenance"], notes=r["notes"],
+                params_text=r["params_m"],
+                ops_text=r["ops"],
+                ops_label=r["ops_label"],
+                ops_unit=r["ops_unit"],
+                top1=r["top1"],
+                params_exception=r["params_exception"],
+                ops_exception=r["ops_exception"],
+                provenance=r["provenance"],
+                notes=r["notes"],
             )
             rows.setdefault(fact.model, []).append(fact)
     return {k: tuple(v) for k, v in rows.items()}

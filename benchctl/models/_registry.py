@@ -143,8 +143,10 @@ def _mentions_paper(spec: ModelSpec, paper: str) -> bool:
     needle = paper.lower()
     if needle in spec.paper.lower():
         return True
-    return any(needle in row.paper_key or needle in row.paper.lower() or needle == row.seed
-               for row in spec.published)
+    return any(
+        needle in row.paper_key or needle in row.paper.lower() or needle == row.seed
+        for row in spec.published
+    )
 
 
 def create_model(name: str, **kwargs: Any) -> torch.nn.Module:

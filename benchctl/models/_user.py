@@ -60,8 +60,9 @@ def resolve_model_ref(
     if ref in MODELS:
         if input_shape is not None:
             size = "×".join(map(str, MODELS.get(ref).input_size))
-            raise ConfigError(f"{ref} is a zoo model with a fixed input size {size}; "
-                              "drop --input-shape")
+            raise ConfigError(
+                f"{ref} is a zoo model with a fixed input size {size}; drop --input-shape"
+            )
         return MODELS.get(ref)
     if ref.lower().endswith(".onnx") or "/" in ref or "\\" in ref:
         return _onnx_ref(Path(ref), input_shape)
@@ -75,8 +76,10 @@ def _onnx_ref(path: Path, input_shape: Sequence[int] | None) -> OnnxModelRef:
     if not path.is_file():
         raise ConfigError(f"model file {str(path)!r} does not exist")
     if path.suffix.lower() != ".onnx":
-        raise ConfigError(f"{str(path)!r} is not an .onnx file; give an ONNX model or a "
-                          "registered name (benchctl models list)")
+        raise ConfigError(
+            f"{str(path)!r} is not an .onnx file; give an ONNX model or a "
+            "registered name (benchctl models list)"
+        )
     import onnx
 
     try:
@@ -86,8 +89,9 @@ def _onnx_ref(path: Path, input_shape: Sequence[int] | None) -> OnnxModelRef:
     initializers = {i.name for i in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
     if len(inputs) != 1:
-        raise ConfigError(f"{str(path)!r} has {len(inputs)} inputs; benchctl feeds one image "
-                          "tensor")
+        raise ConfigError(
+            f"{str(path)!r} has {len(inputs)} inputs; benchctl feeds one image tensor"
+        )
     dims = inputs[0].type.tensor_type.shape.dim
     declared = tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims)
     shape: tuple[int, ...] | None = None
@@ -96,13 +100,20 @@ def _onnx_ref(path: Path, input_shape: Sequence[int] | None) -> OnnxModelRef:
         if len(shape) != len(declared) or any(
             isinstance(d, int) and d != s for d, s in zip(declared, shape, strict=True)
         ):
-            raise ConfigError(f"--input-shape {list(shape)} does not fit the model's input "
-                              f"{inputs[0].name!r} of shape {list(declared)}")
+            raise ConfigError(
+                f"--input-shape {list(shape)} does not fit the model's input "
+                f"{inputs[0].name!r} of shape {list(declared)}"
+            )
     elif all(isinstance(d, int) for d in declared):
         shape = tuple(int(d) for d in declared)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return OnnxModelRef(path=path.resolve(), sha256=f"sha256:{digest}", input_name=inputs[0].name,
-                        declared_shape=declared, input_shape=shape)
+    return OnnxModelRef(
+        path=path.resolve(),
+        sha256=f"sha256:{digest}",
+        input_name=inputs[0].name,
+        declared_shape=declared,
+        input_shape=shape,
+    )
 
 
 def _factory_ref(ref: str, input_shape: Sequence[int] | None) -> ModelSpec:
@@ -115,16 +126,23 @@ def _factory_ref(ref: str, input_shape: Sequence[int] | None) -> ModelSpec:
     if factory is None:
         raise ConfigError(f"module {module_name!r} has no attribute {attr!r}")
     if not callable(factory):
-        raise ConfigError(f"{ref} is not callable; it must be a function returning a "
-                          "torch.nn.Module")
+        raise ConfigError(
+            f"{ref} is not callable; it must be a function returning a torch.nn.Module"
+        )
     size = DEFAULT_INPUT_SIZE if input_shape is None else _positive(input_shape, "--input-shape")
     if len(size) != 3:
-        raise ConfigError(f"--input-shape for a factory is one sample's C,H,W (the batch is "
-                          f"--batch); got {list(size)}")
+        raise ConfigError(
+            f"--input-shape for a factory is one sample's C,H,W (the batch is "
+            f"--batch); got {list(size)}"
+        )
     origin = getattr(module, "__file__", None)
     return ModelSpec(
-        name=ref, family="user", variant=attr, factory=_checked_factory(factory, ref),
-        input_size=(size[0], size[1], size[2]), source=f"user:{ref}",
+        name=ref,
+        family="user",
+        variant=attr,
+        factory=_checked_factory(factory, ref),
+        input_size=(size[0], size[1], size[2]),
+        source=f"user:{ref}",
         source_files=(("file", str(Path(origin).resolve())),) if origin else (),
         role="user",  # benchmarked as the factory builds it: no reparameterization by us
     )
@@ -141,8 +159,9 @@ def _import_user_module(module_name: str, ref: str) -> Any:
     except ImportError as exc:
         raise ConfigError(f"cannot import {module_name!r} for --model {ref}: {exc}") from None
     except Exception as exc:  # the user's module raised while importing
-        raise ConfigError(f"importing {module_name!r} for --model {ref} failed: "
-                          f"{type(exc).__name__}: {exc}") from None
+        raise ConfigError(
+            f"importing {module_name!r} for --model {ref} failed: {type(exc).__name__}: {exc}"
+        ) from None
     finally:
         if added:
             sys.path.remove(cwd)

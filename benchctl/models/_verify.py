@@ -42,11 +42,17 @@ class Check:
         return (self.computed - self.published) / self.published
 
     def to_dict(self) -> dict[str, Any]:
-        return {"published": self.published, "published_text": self.published_text,
-                "computed": round(self.computed, 4), "rel_diff": round(self.rel_diff, 5),
-                "tolerance": round(self.tolerance, 5), "status": self.status,
-                "reason": self.reason or None, "stale_exception": self.stale_exception,
-                "by_rounding": self.by_rounding}
+        return {
+            "published": self.published,
+            "published_text": self.published_text,
+            "computed": round(self.computed, 4),
+            "rel_diff": round(self.rel_diff, 5),
+            "tolerance": round(self.tolerance, 5),
+            "status": self.status,
+            "reason": self.reason or None,
+            "stale_exception": self.stale_exception,
+            "by_rounding": self.by_rounding,
+        }
 
 
 @dataclass(frozen=True)
@@ -76,9 +82,12 @@ class VerifyRow:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "model": self.model, "role": self.role, "status": self.status,
-            "source": None if self.fact is None else {
-                "paper": self.fact.paper, "table": self.fact.table, "seed": self.fact.seed},
+            "model": self.model,
+            "role": self.role,
+            "status": self.status,
+            "source": None
+            if self.fact is None
+            else {"paper": self.fact.paper, "table": self.fact.table, "seed": self.fact.seed},
             "resolution": None if self.computed is None else self.computed.resolution,
             "params": None if self.params is None else self.params.to_dict(),
             "macs": None if self.macs is None else self.macs.to_dict(),
@@ -87,14 +96,29 @@ class VerifyRow:
         }
 
 
-def _check(metric: Literal["params", "macs"], published: float, text: str, half_ulp: float,
-           computed: float, rel_tol: float, exception: str) -> Check:
+def _check(
+    metric: Literal["params", "macs"],
+    published: float,
+    text: str,
+    half_ulp: float,
+    computed: float,
+    rel_tol: float,
+    exception: str,
+) -> Check:
     tolerance = max(rel_tol * abs(published), half_ulp)
     diff = abs(computed - published)
     if diff <= tolerance + 1e-9:
-        return Check(metric, published, text, computed, tolerance, "pass", exception,
-                     stale_exception=bool(exception),
-                     by_rounding=diff > rel_tol * abs(published) + 1e-9)
+        return Check(
+            metric,
+            published,
+            text,
+            computed,
+            tolerance,
+            "pass",
+            exception,
+            stale_exception=bool(exception),
+            by_rounding=diff > rel_tol * abs(published) + 1e-9,
+        )
     status: Literal["fail", "exception"] = "exception" if exception else "fail"
     return Check(metric, published, text, computed, tolerance, status, exception)
 
@@ -103,11 +127,25 @@ def check_fact(fact: PublishedFact, facts: ComputedFacts) -> tuple[Check | None,
     """Compare one published row with computed facts (already at the row's resolution)."""
     params = macs = None
     if fact.params_m is not None:
-        params = _check("params", fact.params_m, f"{fact.params_text} M", fact.params_half_ulp_m,
-                        facts.params_m, PARAMS_TOLERANCE, fact.params_exception)
+        params = _check(
+            "params",
+            fact.params_m,
+            f"{fact.params_text} M",
+            fact.params_half_ulp_m,
+            facts.params_m,
+            PARAMS_TOLERANCE,
+            fact.params_exception,
+        )
     if fact.macs_m is not None:
-        macs = _check("macs", fact.macs_m, fact.ops_display, fact.macs_half_ulp_m, facts.macs_m,
-                      MACS_TOLERANCE, fact.ops_exception)
+        macs = _check(
+            "macs",
+            fact.macs_m,
+            fact.ops_display,
+            fact.macs_half_ulp_m,
+            facts.macs_m,
+            MACS_TOLERANCE,
+            fact.ops_exception,
+        )
     return params, macs
 
 
@@ -128,8 +166,9 @@ def verify_model(model: str | ModelSpec, *, use_cache: bool = True) -> list[Veri
             params, macs = check_fact(fact, computed)
             rows.append(VerifyRow(spec.name, spec.role, fact, computed, params, macs))
     except Exception as exc:  # the sweep boundary: a model that fails to build is a row
-        rows.append(VerifyRow(spec.name, spec.role, None, None,
-                              error=f"{type(exc).__name__}: {exc}"))
+        rows.append(
+            VerifyRow(spec.name, spec.role, None, None, error=f"{type(exc).__name__}: {exc}")
+        )
     return rows
 
 

@@ -9,5 +9,6 @@ from benchctl.models._timm import register_timm
 
 PAPER = "d'Ascoli et al., ConViT, ICML 2021 (arXiv:2103.10697)"
 
-register_timm("convit_tiny", family="convit", variant="tiny", module="convit", paper=PAPER,
-              role="comparator")
+register_timm(
+    "convit_tiny", family="convit", variant="tiny", module="convit", paper=PAPER, role="comparator"
+)

@@ -10,5 +10,11 @@ from benchctl.models._timm import register_timm
 PAPER = "Liu et al., A ConvNet for the 2020s (ConvNeXt), CVPR 2022 (arXiv:2201.03545)"
 
 for _v in ("tiny", "small"):
-    register_timm(f"convnext_{_v}", family="convnext", variant=_v, module="convnext",
-                  paper=PAPER, role="comparator")
+    register_timm(
+        f"convnext_{_v}",
+        family="convnext",
+        variant=_v,
+        module="convnext",
+        paper=PAPER,
+        role="comparator",
+    )

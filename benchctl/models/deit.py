@@ -9,5 +9,11 @@ from benchctl.models._timm import register_timm
 
 PAPER = "Touvron et al., DeiT, ICML 2021 (arXiv:2012.12877)"
 
-register_timm("deit_tiny_patch16_224", family="deit", variant="tiny",
-              module=("deit", "vision_transformer"), paper=PAPER, role="comparator")
+register_timm(
+    "deit_tiny_patch16_224",
+    family="deit",
+    variant="tiny",
+    module=("deit", "vision_transformer"),
+    paper=PAPER,
+    role="comparator",
+)

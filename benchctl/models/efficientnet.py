@@ -9,5 +9,11 @@ from benchctl.models._timm import register_timm
 
 PAPER = "Tan & Le, EfficientNet, ICML 2019 (arXiv:1905.11946)"
 
-register_timm("efficientnet_b0", family="efficientnet", variant="b0", module="efficientnet",
-              paper=PAPER, role="comparator")
+register_timm(
+    "efficientnet_b0",
+    family="efficientnet",
+    variant="b0",
+    module="efficientnet",
+    paper=PAPER,
+    role="comparator",
+)

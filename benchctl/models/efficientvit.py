@@ -11,7 +11,13 @@ from benchctl.models._timm import register_timm
 PAPER = "Cai et al., EfficientViT (MIT), ICCV 2023 (arXiv:2205.14756)"
 
 for _v, _res in (("b1", 224), ("b2", 256), ("b3", 224)):
-    register_timm(f"efficientvit_{_v}", family="efficientvit", variant=_v,
-                  module="efficientvit_mit", paper=PAPER, input_size=(3, _res, _res),
-                  role="comparator",
-                  notes=f"as MobileNetV4 Table 6's MIT-EfficientViT-{_v.upper()}-r{_res}")
+    register_timm(
+        f"efficientvit_{_v}",
+        family="efficientvit",
+        variant=_v,
+        module="efficientvit_mit",
+        paper=PAPER,
+        input_size=(3, _res, _res),
+        role="comparator",
+        notes=f"as MobileNetV4 Table 6's MIT-EfficientViT-{_v.upper()}-r{_res}",
+    )

@@ -74,8 +74,9 @@ EMO_CONFIGS: dict[str, EmoConfig] = {
     "6m": EmoConfig((3, 3, 9, 3), (48, 72, 160, 320), (2.0, 3.0, 4.0, 5.0), (16, 24, 20, 32)),
     # The tiny test variant: every code path (stem SE, strided blocks, DW skip, padded multi-window
     # attention) at 64×64 input and 43 k parameters.
-    "test": EmoConfig((1, 1, 2, 2), (8, 16, 16, 24), (2.0, 2.0, 2.0, 2.0), (8, 8, 8, 8),
-                      stem_dim=8, window=3),
+    "test": EmoConfig(
+        (1, 1, 2, 2), (8, 16, 16, 24), (2.0, 2.0, 2.0, 2.0), (8, 8, 8, 8), stem_dim=8, window=3
+    ),
 }
 
 
@@ -100,8 +101,9 @@ def _define_modules() -> dict[str, Any]:
         """LayerNorm over the channels of an NCHW map (one normalization per pixel)."""
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            x = F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias,
-                             self.eps)
+            x = F.layer_norm(
+                x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias, self.eps
+            )
             return x.permute(0, 3, 1, 2)
 
     class SqueezeExcite(nn.Module):
@@ -189,13 +191,23 @@ def _define_modules() -> dict[str, Any]:
             else:
                 raise ValueError("EMO: an iRMB without MLP_e needs an expansion ratio of 1")
             self.dw = nn.Sequential(
-                nn.Conv2d(dim_mid, dim_mid, dw_kernel, stride, math.ceil((dw_kernel - stride) / 2),
-                          groups=dim_mid, bias=False),
+                nn.Conv2d(
+                    dim_mid,
+                    dim_mid,
+                    dw_kernel,
+                    stride,
+                    math.ceil((dw_kernel - stride) / 2),
+                    groups=dim_mid,
+                    bias=False,
+                ),
                 nn.BatchNorm2d(dim_mid, eps=1e-6),
                 nn.SiLU(),
             )
-            self.se = (SqueezeExcite(dim_mid, round(dim_mid * se_ratio), act) if se_ratio > 0
-                       else nn.Identity())
+            self.se = (
+                SqueezeExcite(dim_mid, round(dim_mid * se_ratio), act)
+                if se_ratio > 0
+                else nn.Identity()
+            )
             self.project = nn.Conv2d(dim_mid, dim_out, 1, bias=False)
             # The DW skip and the block residual exist together (paper Eq. 4 and Fig. 4).
             self.has_skip = skip and stride == 1 and dim_in == dim_out
@@ -217,15 +229,28 @@ def _define_modules() -> dict[str, Any]:
     class EMO(nn.Module):
         """Stem, four stages of iRMBs, LN + global pool + linear head."""
 
-        def __init__(self, cfg: EmoConfig, num_classes: int = 1000, in_chans: int = 3,
-                     drop_path_rate: float = 0.0) -> None:
+        def __init__(
+            self,
+            cfg: EmoConfig,
+            num_classes: int = 1000,
+            in_chans: int = 3,
+            drop_path_rate: float = 0.0,
+        ) -> None:
             super().__init__()
             self.num_classes = num_classes
             self.stem = nn.Sequential(
                 nn.Conv2d(in_chans, cfg.stem_dim, 3, 2, 1),
                 nn.BatchNorm2d(cfg.stem_dim, eps=1e-6),
-                IRMB(cfg.stem_dim, cfg.stem_dim, exp_ratio=1.0, dw_kernel=cfg.dw_kernels[0],
-                     norm=None, expand=False, se_ratio=1.0, skip=False),
+                IRMB(
+                    cfg.stem_dim,
+                    cfg.stem_dim,
+                    exp_ratio=1.0,
+                    dw_kernel=cfg.dw_kernels[0],
+                    norm=None,
+                    expand=False,
+                    se_ratio=1.0,
+                    skip=False,
+                ),
             )
             rates = torch.linspace(0, drop_path_rate, sum(cfg.depths)).tolist()
             stages, dim, k = [], cfg.stem_dim, 0
@@ -234,24 +259,28 @@ def _define_modules() -> dict[str, Any]:
                 blocks = []
                 for j in range(depth):
                     first = j == 0
-                    blocks.append(IRMB(
-                        dim, cfg.dims[i],
-                        exp_ratio=cfg.exp_ratios[i] * (2 if first else 1),
-                        stride=2 if first else 1,
-                        dw_kernel=cfg.dw_kernels[i],
-                        norm="ln" if cfg.layer_norm[i] else "bn",
-                        act=act,
-                        attention=cfg.attention[i] and not first,
-                        head_dim=cfg.head_dims[i],
-                        window=cfg.window,
-                        skip=not first,
-                        drop_path=rates[k],
-                    ))
+                    blocks.append(
+                        IRMB(
+                            dim,
+                            cfg.dims[i],
+                            exp_ratio=cfg.exp_ratios[i] * (2 if first else 1),
+                            stride=2 if first else 1,
+                            dw_kernel=cfg.dw_kernels[i],
+                            norm="ln" if cfg.layer_norm[i] else "bn",
+                            act=act,
+                            attention=cfg.attention[i] and not first,
+                            head_dim=cfg.head_dims[i],
+                            window=cfg.window,
+                            skip=not first,
+                            drop_path=rates[k],
+                        )
+                    )
                     dim, k = cfg.dims[i], k + 1
                 stages.append(nn.Sequential(*blocks))
             self.stages = nn.Sequential(*stages)
-            self.norm = (LayerNorm2d(dim, eps=1e-6) if cfg.layer_norm[-1]
-                         else nn.BatchNorm2d(dim, eps=1e-6))
+            self.norm = (
+                LayerNorm2d(dim, eps=1e-6) if cfg.layer_norm[-1] else nn.BatchNorm2d(dim, eps=1e-6)
+            )
             self.head = nn.Linear(dim, num_classes)
             self.apply(self._init)
 
@@ -267,8 +296,13 @@ def _define_modules() -> dict[str, Any]:
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.head(self.forward_features(x).mean((2, 3)))
 
-    return {"LayerNorm2d": LayerNorm2d, "SqueezeExcite": SqueezeExcite,
-            "WindowAttention": WindowAttention, "IRMB": IRMB, "EMO": EMO}
+    return {
+        "LayerNorm2d": LayerNorm2d,
+        "SqueezeExcite": SqueezeExcite,
+        "WindowAttention": WindowAttention,
+        "IRMB": IRMB,
+        "EMO": EMO,
+    }
 
 
 def build_emo(variant: str, **kwargs: Any) -> nn.Module:
@@ -292,15 +326,30 @@ def _factory(variant: str):
 
 
 for _v in ("1m", "2m", "5m", "6m"):
-    register_model(ModelSpec(
-        name=f"emo_{_v}", family="emo", variant=_v.upper(), factory=_factory(_v),
-        paper=PAPER, source="benchctl:benchctl.models.emo", source_files=_SOURCE_FILES,
-        notes="implemented in benchctl from the paper; see the module docstring of "
-              "benchctl/models/emo.py for where each unstated detail comes from",
-    ))
+    register_model(
+        ModelSpec(
+            name=f"emo_{_v}",
+            family="emo",
+            variant=_v.upper(),
+            factory=_factory(_v),
+            paper=PAPER,
+            source="benchctl:benchctl.models.emo",
+            source_files=_SOURCE_FILES,
+            notes="implemented in benchctl from the paper; see the module docstring of "
+            "benchctl/models/emo.py for where each unstated detail comes from",
+        )
+    )
 
-register_model(ModelSpec(
-    name="test_emo", family="emo", variant="test", factory=_factory("test"),
-    input_size=(3, 64, 64), paper=PAPER, source="benchctl:benchctl.models.emo",
-    source_files=_SOURCE_FILES, is_test=True,
-))
+register_model(
+    ModelSpec(
+        name="test_emo",
+        family="emo",
+        variant="test",
+        factory=_factory("test"),
+        input_size=(3, 64, 64),
+        paper=PAPER,
+        source="benchctl:benchctl.models.emo",
+        source_files=_SOURCE_FILES,
+        is_test=True,
+    )
+)

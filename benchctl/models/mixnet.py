@@ -8,5 +8,6 @@ from benchctl.models._timm import register_timm
 
 PAPER = "Tan & Le, MixConv (MixNet), BMVC 2019 (arXiv:1907.09595)"
 
-register_timm("mixnet_s", family="mixnet", variant="s", module="efficientnet", paper=PAPER,
-              role="comparator")
+register_timm(
+    "mixnet_s", family="mixnet", variant="s", module="efficientnet", paper=PAPER, role="comparator"
+)

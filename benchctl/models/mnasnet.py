@@ -9,5 +9,12 @@ from benchctl.models._timm import register_timm
 
 PAPER = "Tan et al., MnasNet, CVPR 2019 (arXiv:1807.11626)"
 
-register_timm("semnasnet_100", family="mnasnet", variant="a1", module="efficientnet", paper=PAPER,
-              role="comparator", notes="MNASNet-A1 (with SE) is timm's semnasnet_100")
+register_timm(
+    "semnasnet_100",
+    family="mnasnet",
+    variant="a1",
+    module="efficientnet",
+    paper=PAPER,
+    role="comparator",
+    notes="MNASNet-A1 (with SE) is timm's semnasnet_100",
+)

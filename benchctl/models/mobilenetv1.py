@@ -10,5 +10,9 @@ from benchctl.models._timm import register_timm
 PAPER = "Howard et al., MobileNets (MobileNetV1), arXiv:1704.04861 (2017)"
 
 register_timm(
-    "mobilenetv1_100", family="mobilenetv1", variant="1.0", module="efficientnet", paper=PAPER,
+    "mobilenetv1_100",
+    family="mobilenetv1",
+    variant="1.0",
+    module="efficientnet",
+    paper=PAPER,
 )

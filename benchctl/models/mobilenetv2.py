@@ -14,8 +14,11 @@ from benchctl.models._timm import register_timm
 
 PAPER = "Sandler et al., MobileNetV2, CVPR 2018 (arXiv:1801.04381)"
 
-for _name, _variant in (("mobilenetv2_050", "0.5"), ("mobilenetv2_100", "1.0"),
-                        ("mobilenetv2_140", "1.4")):
+for _name, _variant in (
+    ("mobilenetv2_050", "0.5"),
+    ("mobilenetv2_100", "1.0"),
+    ("mobilenetv2_140", "1.4"),
+):
     register_timm(_name, family="mobilenetv2", variant=_variant, module="efficientnet", paper=PAPER)
 
 
@@ -25,19 +28,28 @@ def _width_factory(multiplier: float):
 
         name = f"mobilenetv2_{round(multiplier * 100):03d}"
         # An explicit (weightless) pretrained_cfg: timm has none for this width and would warn.
-        return _gen_mobilenet_v2(name, multiplier, pretrained=False,
-                                 pretrained_cfg={"architecture": name}, **kwargs)
+        return _gen_mobilenet_v2(
+            name, multiplier, pretrained=False, pretrained_cfg={"architecture": name}, **kwargs
+        )
 
     build.__name__ = f"mobilenetv2_{round(multiplier * 100):03d}"
     return build
 
 
 for _mult in (1.5, 2.0):
-    register_model(ModelSpec(
-        name=f"mobilenetv2_{round(_mult * 100):03d}", family="mobilenetv2", variant=str(_mult),
-        factory=_width_factory(_mult), paper=PAPER, source="benchctl:benchctl.models.mobilenetv2",
-        source_files=(("benchctl", "benchctl/models/mobilenetv2.py"),
-                      ("timm", "timm/models/efficientnet.py")),
-        notes="no timm entrypoint at this width: timm's _gen_mobilenet_v2 at channel multiplier "
-              f"{_mult} (head widened too)",
-    ))
+    register_model(
+        ModelSpec(
+            name=f"mobilenetv2_{round(_mult * 100):03d}",
+            family="mobilenetv2",
+            variant=str(_mult),
+            factory=_width_factory(_mult),
+            paper=PAPER,
+            source="benchctl:benchctl.models.mobilenetv2",
+            source_files=(
+                ("benchctl", "benchctl/models/mobilenetv2.py"),
+                ("timm", "timm/models/efficientnet.py"),
+            ),
+            notes="no timm entrypoint at this width: timm's _gen_mobilenet_v2 at channel "
+            f"multiplier {_mult} (head widened too)",
+        )
+    )

@@ -13,9 +13,19 @@ from benchctl.models._timm import register_timm
 PAPER = "Qin et al., MobileNetV4, ECCV 2024 (arXiv:2404.10518)"
 _RES = "Table 6 states no resolution; timm's default resolution for this variant"
 
-for _variant, _res in (("conv_small", 224), ("conv_medium", 256), ("conv_large", 384),
-                       ("hybrid_medium", 256), ("hybrid_large", 384)):
+for _variant, _res in (
+    ("conv_small", 224),
+    ("conv_medium", 256),
+    ("conv_large", 384),
+    ("hybrid_medium", 256),
+    ("hybrid_large", 384),
+):
     register_timm(
-        f"mobilenetv4_{_variant}", family="mobilenetv4", variant=_variant, module="mobilenetv3",
-        paper=PAPER, input_size=(3, _res, _res), notes=_RES,
+        f"mobilenetv4_{_variant}",
+        family="mobilenetv4",
+        variant=_variant,
+        module="mobilenetv3",
+        paper=PAPER,
+        input_size=(3, _res, _res),
+        notes=_RES,
     )

@@ -14,7 +14,11 @@ PAPER = "Vasu et al., MobileOne, CVPR 2023 (arXiv:2206.04040)"
 
 for _v in ("s0", "s1", "s2", "s3", "s4"):
     register_timm(
-        f"mobileone_{_v}", family="mobileone", variant=_v, module="byobnet", paper=PAPER,
+        f"mobileone_{_v}",
+        family="mobileone",
+        variant=_v,
+        module="byobnet",
+        paper=PAPER,
         has_reparam=True,
     )
 
@@ -44,8 +48,10 @@ register_model(
         has_reparam=True,
         paper=PAPER,
         source="benchctl:benchctl.models.mobileone",
-        source_files=(("benchctl", "benchctl/models/mobileone.py"),
-                      ("timm", "timm/models/byobnet.py")),
+        source_files=(
+            ("benchctl", "benchctl/models/mobileone.py"),
+            ("timm", "timm/models/byobnet.py"),
+        ),
         is_test=True,
     )
 )

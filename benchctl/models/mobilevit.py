@@ -11,6 +11,10 @@ PAPER = "Mehta & Rastegari, MobileViT, ICLR 2022 (arXiv:2110.02178)"
 
 for _v in ("xxs", "xs", "s"):
     register_timm(
-        f"mobilevit_{_v}", family="mobilevit", variant=_v, module="mobilevit", paper=PAPER,
+        f"mobilevit_{_v}",
+        family="mobilevit",
+        variant=_v,
+        module="mobilevit",
+        paper=PAPER,
         input_size=(3, 256, 256),
     )

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from benchctl.models._timm import register_timm
 
-PAPER = ("Heo et al., Rethinking Spatial Dimensions of Vision Transformers (PiT), ICCV 2021 "
-         "(arXiv:2103.16302)")
+PAPER = (
+    "Heo et al., Rethinking Spatial Dimensions of Vision Transformers (PiT), ICCV 2021 "
+    "(arXiv:2103.16302)"
+)
 
-register_timm("pit_ti_224", family="pit", variant="ti", module="pit", paper=PAPER,
-              role="comparator")
+register_timm(
+    "pit_ti_224", family="pit", variant="ti", module="pit", paper=PAPER, role="comparator"
+)

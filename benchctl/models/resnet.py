@@ -10,5 +10,11 @@ from benchctl.models._timm import register_timm
 PAPER = "He et al., Deep Residual Learning (ResNet), CVPR 2016 (arXiv:1512.03385)"
 
 for _depth in (18, 50):
-    register_timm(f"resnet{_depth}", family="resnet", variant=str(_depth), module="resnet",
-                  paper=PAPER, role="comparator")
+    register_timm(
+        f"resnet{_depth}",
+        family="resnet",
+        variant=str(_depth),
+        module="resnet",
+        paper=PAPER,
+        role="comparator",
+    )

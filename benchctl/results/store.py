@@ -11,6 +11,8 @@ Invariants:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +79,38 @@ def display_url(engine: Engine) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def check_run_id_prefix(run_id: str) -> None:
+    """A run id, or a prefix of one, is hex digits and nothing else (checked before any I/O)."""
+    if not run_id or not all(c in "0123456789abcdef" for c in run_id):
+        raise ConfigError(f"{run_id!r} is not a run id (hex digits; see: benchctl results list)")
+
+
+def connect(url: str | None, *, must_exist: bool) -> Engine:
+    """An engine for `--db` (default: the project's SQLite file); with `must_exist`, a missing
+    SQLite file is an error instead of a new, empty database."""
+    resolved = config.db_url(url)
+    if must_exist and resolved.startswith("sqlite:///"):
+        path = Path(resolved.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise ConfigError(
+                f"no results database at {path}; run `benchctl run` first, "
+                "or point --db / BENCHCTL_DB at one"
+            )
+    return make_engine(resolved)
+
+
+@contextmanager
+def database_errors(engine: Engine) -> Iterator[None]:
+    """Turn "this is not a database" (a text file, no server there) into one line for the user."""
+    try:
+        yield
+    except DatabaseError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise ConfigError(
+            f"cannot use {display_url(engine)} as a results database ({reason}); check --db"
+        ) from None
+
+
 class ResultStore:
     """A results database at the code's schema revision."""
 
@@ -86,17 +120,20 @@ class ResultStore:
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> ResultStore:
-        """Open the database at `url` (default: the project's SQLite file), creating it if empty."""
-        engine = make_engine(config.db_url(url))
-        try:
-            if create and migrate.is_empty(engine):
+        """Open the database at `url` (default: the project's SQLite file).
+
+        `create=True` (commands that write results) makes a missing or empty database; readers
+        pass `create=False`, so a mistyped `--db` is an error rather than an empty answer.
+        """
+        engine = connect(url, must_exist=not create)
+        with database_errors(engine):
+            if migrate.is_empty(engine):
+                if not create:
+                    raise ConfigError(
+                        f"{display_url(engine)} holds no benchctl results; check --db"
+                    )
                 migrate.upgrade(engine)
             migrate.check(engine, display_url(engine))
-        except DatabaseError as exc:  # not a database at all (a text file), or no server there
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            raise ConfigError(
-                f"cannot use {display_url(engine)} as a results database ({reason}); check --db"
-            ) from None
         return cls(engine)
 
     @property
@@ -188,10 +225,7 @@ class ResultStore:
 
     def run(self, run_id: str) -> RunRow:
         """One run by its id or a unique prefix of it."""
-        if not run_id or not all(c in "0123456789abcdef" for c in run_id):
-            raise ConfigError(
-                f"{run_id!r} is not a run id (hex digits; see: benchctl results list)"
-            )
+        check_run_id_prefix(run_id)
         with self._session() as session:
             rows = list(
                 session.scalars(

@@ -107,7 +107,7 @@ def test_fail_on_regression_exits_4(isolated_project):
         (["report", "nightly", "--format", "pdf"], "--format 'pdf': choose from md, html, json"),
         (["plot", "scatter", "--x", "flops"], "--x 'flops': choose from macs, params"),
         (["export", "csv", "--rows", "series"], "--rows 'series': choose from runs, models"),
-        (["compare", "ab", "cd"], "no run 'ab'"),
+        (["compare", "ab", "cd"], "no results database at"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(args, message):

@@ -60,7 +60,7 @@ def test_runner_times_every_iteration(tiny_artifact, tmp_path):
         ),
         (lambda s: s["backend"].update(name="nosuch"), "unsupported_backend", "UNKNOWN_BACKEND"),
         (lambda s: s.update(version=2), "unsupported_version", "UNSUPPORTED_CONTRACT_VERSION"),
-        (lambda s: s["backend"].update(accelerator="cuda"), "error", "ACCELERATOR_FALLBACK"),
+        (lambda s: s["backend"].update(accelerator="cuda"), "error", "DELEGATE_UNAVAILABLE"),
         (lambda s: s["inputs"]["tensors"][0].update(name="pixels"), "error", "INPUT_MISMATCH"),
         (lambda s: s["timing"].update(iters=0), "error", "INVALID_SPEC"),
         (lambda s: s["model"].update(path="missing.onnx"), "error", "MODEL_NOT_FOUND"),

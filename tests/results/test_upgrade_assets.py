@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from benchctl.results import migrate
-from benchctl.results.store import ResultStore, make_engine
 from benchctl.results.stats import summarize
+from benchctl.results.store import ResultStore, make_engine
 
 ASSETS = sorted((Path(__file__).parent / "assets").glob("db_*.sqlite"))
 

@@ -34,6 +34,7 @@ class HostClockSession:
     timer = None
     synchronize = None
     clock_name = None
+    compile_ns: int | None = None  # time spent building/compiling inside load(), when separable
 
 
 class BackendUnavailable(Exception):
@@ -50,6 +51,7 @@ class Session(Protocol):
     timer: Callable[[Callable[[], object]], int] | None
     synchronize: Callable[[], object] | None
     clock_name: str | None
+    compile_ns: int | None  # engine build / graph capture time, reported apart from load
 
     def inputs(self) -> list[TensorSpec]: ...
 

@@ -56,8 +56,8 @@ class CoreMlSession(HostClockSession):
         return lambda: predict(feeds)
 
     def describe(self) -> Description:
-        # Core ML picks devices per operation at run time; the requested set is what is known.
-        return Description(accelerator_actual=self._accelerator, plan_summary=self._plan)
+        # Core ML picks devices per operation at run time and never says which it used: unknown.
+        return Description(accelerator_actual=None, plan_summary=self._plan)
 
     def close(self) -> None:
         self._model = None

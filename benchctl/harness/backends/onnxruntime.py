@@ -12,6 +12,7 @@ from typing import Any
 
 from benchctl.harness.backends.base import (
     BackendUnavailable,
+    DelegateUnavailable,
     Description,
     HostClockSession,
     TensorSpec,
@@ -96,6 +97,15 @@ class OnnxRuntimeBackend:
         so.inter_op_num_threads = 1
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.log_severity_level = 3
+        if PROVIDERS[accelerator] not in ort.get_available_providers():
+            raise DelegateUnavailable(
+                f"{PROVIDERS[accelerator]} is not in this onnxruntime {ort.__version__} (it has "
+                f"{', '.join(ort.get_available_providers())}); install onnxruntime-gpu on a "
+                "machine with an NVIDIA GPU"
+            )
+        if accelerator != "cpu" and not options.get("allow_fallback"):
+            # Otherwise ORT quietly runs the nodes its accelerator provider rejects on the CPU.
+            so.add_session_config_entry("session.disable_cpu_ep_fallback", "1")
         providers = [PROVIDERS[accelerator]]
         if accelerator != "cpu":
             providers.append(PROVIDERS["cpu"])  # ORT needs it for unsupported nodes; reported below

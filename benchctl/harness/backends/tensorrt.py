@@ -14,6 +14,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,10 @@ class _RandomCalibrator:
                 return shape[0]
 
             def get_batch(self, names: list[str]) -> list[int] | None:
-                return [int(self.batches.pop().data_ptr())] if self.batches else None
+                if not self.batches:
+                    return None
+                self.current = self.batches.pop()  # TensorRT reads it later: keep it alive
+                return [int(self.current.data_ptr())]
 
             def read_calibration_cache(self) -> None:
                 return None
@@ -122,6 +126,7 @@ def build_engine(onnx_path: str, precision: str, trt: Any, torch: Any) -> bytes:
 
 class TensorRtSession:
     clock_name = "cuda-events"
+    compile_ns: int | None = None
 
     def __init__(self, engine: Any, torch: Any, trt: Any, info: dict[str, Any]) -> None:
         self._engine = engine
@@ -155,7 +160,12 @@ class TensorRtSession:
             self._tensors[name].copy_(self._torch.from_numpy(arrays[name]))
         self._torch.cuda.synchronize()
         execute, handle = self._context.execute_async_v3, self._stream.cuda_stream
-        return lambda: execute(handle)
+
+        def call() -> None:
+            if not execute(handle):  # a failed enqueue would otherwise time an empty stream
+                raise RuntimeError("TensorRT execute_async_v3 failed to enqueue the inference")
+
+        return call
 
     def describe(self) -> Description:
         return Description(accelerator_actual="cuda", plan_summary=self._info)
@@ -202,10 +212,16 @@ class TensorRtBackend:
         key = engine_cache_key(content_sha256(model_path), gpu, sm, trt.__version__, precision)
         path = engine_cache_dir() / f"{key}.engine"
         reused = path.is_file()
+        compile_ns = None
         if not reused:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(build_engine(model_path, precision, trt, torch))
+            t0 = time.perf_counter_ns()
+            engine_bytes = build_engine(model_path, precision, trt, torch)
+            compile_ns = time.perf_counter_ns() - t0
+            tmp = path.with_name(
+                f"{path.name}.{os.getpid()}.tmp"
+            )  # concurrent builds never collide
+            tmp.write_bytes(engine_bytes)
             os.replace(tmp, path)
         runtime = trt.Runtime(trt.Logger(trt.Logger.WARNING))
         engine = runtime.deserialize_cuda_engine(path.read_bytes())
@@ -218,4 +234,6 @@ class TensorRtBackend:
             "capability": sm,
             "precision": precision,
         }
-        return TensorRtSession(engine, torch, trt, info)
+        session = TensorRtSession(engine, torch, trt, info)
+        session.compile_ns = compile_ns  # the engine build, reported apart from load
+        return session

@@ -9,6 +9,7 @@ replays it, removing launch overhead.
 from __future__ import annotations
 
 import importlib.metadata
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,7 @@ class TorchSession:
         self.clock_name = "cuda-events" if device == "cuda" else None
         self.timer = cuda_event_timer(torch) if device == "cuda" else None
         self.synchronize = torch.cuda.synchronize if device == "cuda" else None
+        self.compile_ns: int | None = None  # CUDA-graph warm-up + capture, when captured
 
     def inputs(self) -> list[TensorSpec]:
         return [self._input_spec] if self._input_spec else []
@@ -67,6 +69,7 @@ class TorchSession:
         if self._mode == "eager":
             return lambda: module(x)
         # cuda_graphs: warm up on a side stream, capture once, replay in the timed loop.
+        t0 = time.perf_counter_ns()
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side):
@@ -76,6 +79,8 @@ class TorchSession:
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
             module(x)
+        torch.cuda.synchronize()
+        self.compile_ns = time.perf_counter_ns() - t0
         return graph.replay
 
     def describe(self) -> Description:

@@ -33,9 +33,12 @@ def compiler_version() -> str | None:
     exe = shutil.which(COMPILER)
     if exe is None:
         return None
-    proc = subprocess.run(
-        [exe, "--version"], capture_output=True, text=True, timeout=60, check=False
-    )
+    try:
+        proc = subprocess.run(
+            [exe, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        return f"unknown ({type(exc).__name__})"
     match = re.search(r"version\s+([\w.\-]+)", proc.stdout + proc.stderr)
     return match.group(1) if match else (proc.stdout.strip() or "unknown")
 
@@ -97,13 +100,16 @@ def convert(
     if exe is None:
         raise ConversionError(INSTALL_HINT)
     quantized = tflite.convert(built, target, out_dir, calibration)
-    proc = subprocess.run(
-        [exe, "-s", "-o", str(out_dir), str(quantized.path)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [exe, "-s", "-o", str(out_dir), str(quantized.path)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ConversionError(f"edgetpu_compiler did not finish within {TIMEOUT_S} s") from None
     report = parse_report(proc.stdout + proc.stderr)
     compiled = out_dir / "model_edgetpu.tflite"
     if proc.returncode != 0 or not compiled.is_file():

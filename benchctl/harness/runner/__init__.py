@@ -130,7 +130,10 @@ def execute(
     except BackendUnavailable as exc:
         raise RunFailure("unsupported_backend", "RUNTIME_MISSING", str(exc)) from None
     accelerator = backend_spec["accelerator"]
-    options = backend_spec.get("options") or {}
+    options = {
+        **(backend_spec.get("options") or {}),
+        "allow_fallback": bool(backend_spec.get("allow_fallback")),
+    }
     clock = time.perf_counter_ns
     try:
         t0 = clock()
@@ -153,7 +156,9 @@ def execute(
         "total_nodes": description.total_nodes,
         "plan_summary": description.plan_summary,
     }
-    if description.accelerator_actual != accelerator and not backend_spec.get("allow_fallback"):
+    # None: the runtime cannot tell where it ran (Core ML); recorded as unknown, not as fallback.
+    actual = description.accelerator_actual
+    if actual is not None and actual != accelerator and not backend_spec.get("allow_fallback"):
         raise RunFailure(
             "error",
             "ACCELERATOR_FALLBACK",
@@ -193,7 +198,7 @@ def execute(
             "clock": session.clock_name or measure.CLOCK_NAME,
             "clock_resolution": timing.clock_resolution_ns,
             "loop_overhead": timing.loop_overhead_ns,
-            "compile": None,
+            "compile": session.compile_ns,
             "load": load_ns,
             "first_inference": timing.first_inference_ns,
             "warmup": {"count": timing.warmup_count, "total": timing.warmup_total_ns},
@@ -258,7 +263,14 @@ def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None
         }
     result["started_at"] = started
     result["finished_at"] = _now()
-    contract.validate("result", result)
+    try:
+        contract.validate("result", result)
+    except contract.ContractViolation as exc:
+        # Never leave the host without a result: say why this one could not be written as measured.
+        for key in ("timing_ns", "runtime", "model_sha256"):
+            result.pop(key, None)
+        result["status"] = "error"
+        result["error"] = {"code": "RUNNER_CRASHED", "message": f"invalid result: {exc}"}
     contract.write_atomic(out_path, result)
     return result
 

@@ -9,12 +9,14 @@ from typing import Any
 
 
 def cpu_model() -> str:
+    """The CPU's marketing name from /proc/cpuinfo (Linux, Android), else what platform says."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith(("model name", "hardware", "cpu model")):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:  # not Linux: platform's answer is all there is
+        lines = []
+    for line in lines:
+        if line.lower().startswith(("model name", "hardware", "cpu model")):
+            return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
 
 

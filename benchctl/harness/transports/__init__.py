@@ -24,7 +24,14 @@ _IOS_OPTIONS = ("tool", "executable", "app")
 
 
 def make_transport(device: Device) -> Transport:
-    """The transport that reaches `device` (its client library is imported here)."""
+    """The transport that reaches `device`, its transfers retried (bounded) when they drop."""
+    from benchctl.harness.retry import RetryingTransport
+
+    return RetryingTransport(connect_transport(device))  # type: ignore[return-value]
+
+
+def connect_transport(device: Device) -> Transport:
+    """The bare transport for `device` (its client library is imported here)."""
     opts = device.options
     if device.transport == "local":
         return LocalTransport(config.home() / "work", accelerator=device.accelerator)
@@ -56,5 +63,6 @@ __all__ = [
     "LocalTransport",
     "Transport",
     "TransportCapabilities",
+    "connect_transport",
     "make_transport",
 ]

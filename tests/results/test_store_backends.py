@@ -1,0 +1,207 @@
+"""The store's contract on both engines: the same tests on SQLite and on a real PostgreSQL.
+
+`db push` (results/sync.py) is checked here too: a laptop's SQLite merged into a team database,
+idempotently, with every sample intact.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from test_store import ARTIFACT, record
+from typer.testing import CliRunner
+
+from benchctl.errors import ConfigError, SchemaVersionError
+from benchctl.results import migrate, sync
+from benchctl.results.schema import Base
+from benchctl.results.stats import summarize
+from benchctl.results.store import ResultStore
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'results.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+def _counts(store: ResultStore) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {
+            t: conn.execute(text(f"select count(*) from {t}")).scalar_one()
+            for t in ("runs", "samples", "artifacts")
+        }
+
+
+def test_ingest_is_idempotent_and_keeps_samples_in_order(db_url):
+    store = ResultStore.open(db_url)
+    assert store.ingest(record()) is True
+    assert store.ingest(record()) is False
+    assert _counts(store) == {"runs": 1, "samples": 1, "artifacts": 1}
+    assert store.samples("1" * 32) == [3, 1, 2, 10]
+
+
+def test_summary_is_recomputed_and_large_samples_survive(db_url):
+    store = ResultStore.open(db_url)
+    values = [5, 4, 3_599_999_999_999, 2, 1, 100]
+    store.ingest(record(samples=values))
+    row = store.run("111")
+    s = summarize(values)
+    assert (row.min_ns, row.median_ns, row.max_ns, row.sample_count) == (s.min, s.median, s.max, 6)
+    assert store.samples(row.run_id) == values
+
+
+def test_times_come_back_as_stored(db_url):
+    store = ResultStore.open(db_url)
+    at = datetime(2026, 11, 21, 23, 41, 35, 800322, tzinfo=UTC)
+    store.ingest(record(created_at=at))
+    got = store.run("111").created_at
+    assert got.replace(tzinfo=got.tzinfo or UTC) == at
+
+
+def test_a_failed_ingest_leaves_nothing_behind(db_url):
+    store = ResultStore.open(db_url)
+    broken = record(artifact={**ARTIFACT, "sha256": "sha256:" + "c" * 64, "format": None})
+    with pytest.raises(Exception):  # noqa: B017  (the engine's own integrity error)
+        store.ingest(broken)
+    assert _counts(store) == {"runs": 0, "samples": 0, "artifacts": 0}
+
+
+def test_failure_rows_have_no_samples_and_lookups_work(db_url):
+    store = ResultStore.open(db_url)
+    store.ingest(record(run_id="ab" + "0" * 30))
+    store.ingest(
+        record(
+            run_id="ac" + "0" * 30,
+            status="error",
+            samples=[],
+            artifact=None,
+            error_code="RUNNER_NO_RESULT",
+            error_message="killed",
+        )
+    )
+    failed = store.run("ac")
+    assert failed.status == "error" and failed.median_ns is None
+    assert store.samples(failed.run_id) == []
+    assert [r.run_id[:2] for r in store.runs(status="ok")] == ["ab"]
+    with pytest.raises(ConfigError, match="ambiguous"):
+        store.run("a")
+    with pytest.raises(ConfigError, match="not a run id"):
+        store.run("'; drop table runs; --")
+    assert _counts(store)["runs"] == 2
+
+
+def test_migrations_build_exactly_the_orm_schema(db_url):
+    store = ResultStore.open(db_url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert migrate.current(store.engine) == migrate.head()
+
+
+def test_a_database_ahead_of_the_code_refuses_to_open(db_url):
+    store = ResultStore.open(db_url)
+    with store.engine.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '0099'"))
+    with pytest.raises(SchemaVersionError, match="upgrade benchctl"):
+        ResultStore.open(db_url)
+
+
+def _ingest_same(url: str, queue: multiprocessing.Queue) -> None:
+    queue.put(ResultStore.open(url).ingest(record(run_id="e" * 32)))
+
+
+def test_two_processes_ingesting_the_same_run_store_it_once(db_url):
+    ResultStore.open(db_url)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_ingest_same, args=(db_url, queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert sorted([queue.get(timeout=5), queue.get(timeout=5)]) == [False, True]
+    assert _counts(ResultStore.open(db_url))["runs"] == 1
+
+
+# --- db push ---------------------------------------------------------------------------------
+
+
+def _laptop(tmp_path, n: int, prefix: str) -> str:
+    path = tmp_path / f"{prefix}.sqlite"
+    store = ResultStore.open(str(path))
+    for i in range(n):
+        status = "ok" if i % 5 else "error"
+        store.ingest(
+            record(
+                run_id=f"{prefix}{i:030x}",
+                samples=[1000 + i, 999 + i, 1001 + 2 * i] if status == "ok" else [],
+                status=status,
+                error_code=None if status == "ok" else "RUNNER_NO_RESULT",
+                artifact=dict(ARTIFACT) if i % 2 else {**ARTIFACT, "sha256": "sha256:" + "d" * 64},
+            )
+        )
+    return str(path)
+
+
+def test_push_merges_idempotently_in_batches(tmp_path, db_url):
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{tmp_path / 'team.sqlite'}"
+    a, b = _laptop(tmp_path, 23, "aa"), _laptop(tmp_path, 7, "bb")
+    batches: list[int] = []
+    first = sync.push(a, db_url, batch_size=5, on_batch=lambda r: batches.append(r.runs_copied))
+    assert (first.runs_copied, first.runs_skipped, first.batches) == (23, 0, 5)
+    assert batches == [5, 10, 15, 20, 23]
+    assert first.artifacts_copied == 2 and first.samples_copied == 23 - 5  # 5 failures: none
+    again = sync.push(a, db_url, batch_size=5)
+    assert (again.runs_copied, again.runs_skipped, again.artifacts_copied) == (0, 23, 0)
+    other = sync.push(b, db_url)
+    assert (other.runs_copied, other.artifacts_copied) == (7, 0)
+    team, laptop = ResultStore.open(db_url), ResultStore.open(a)
+    assert _counts(team) == {"runs": 30, "samples": 18 + 5, "artifacts": 2}
+    for row in laptop.runs():
+        copy = team.run(row.run_id)
+        assert team.samples(row.run_id) == laptop.samples(row.run_id)
+        assert (copy.status, copy.median_ns, copy.series_key) == (
+            row.status,
+            row.median_ns,
+            row.series_key,
+        )
+
+
+def test_push_cli_json_and_bad_input(tmp_path, db_url):
+    from benchctl.cli.app import app
+
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{tmp_path / 'team.sqlite'}"
+    laptop = _laptop(tmp_path, 3, "cc")
+    runner = CliRunner()
+    result = runner.invoke(app, ["db", "push", "--db", laptop, "--to", db_url, "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["runs_copied"], doc["runs_skipped"]) == (3, 0)
+    for argv, message in (
+        (["--db", str(tmp_path / "nope.sqlite")], "no results database at"),
+        (["--db", laptop, "--batch-size", "0"], "--batch-size must be"),
+        (["--db", laptop, "--to", laptop], "is the database being pushed"),
+    ):
+        bad = runner.invoke(app, ["db", "push", "--to", db_url, *argv])
+        assert isinstance(bad.exception, ConfigError), bad.output
+        assert bad.exception.exit_code == 2 and message in str(bad.exception)
+    assert not (tmp_path / "nope.sqlite").exists()
+
+
+def test_push_to_an_unreachable_server_is_one_clear_line(tmp_path):
+    from conftest_services import free_port
+
+    laptop = _laptop(tmp_path, 1, "dd")
+    url = f"postgresql://nobody@127.0.0.1:{free_port()}/team"
+    with pytest.raises(ConfigError, match="cannot open .* check the URL"):
+        sync.push(laptop, url)
