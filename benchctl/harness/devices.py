@@ -164,11 +164,10 @@ def _from_toml(name: str, doc: dict[str, Any], source: Path) -> Device:
     if not isinstance(doc, dict):
         raise ConfigError(f"{source}: [devices.{name}] must be a table")
     transport = doc.get("transport")
-    if transport not in TRANSPORTS:
-        raise ConfigError(
-            f"{source}: device {name!r} has transport {transport!r}; use one of "
-            + ", ".join(TRANSPORTS)
-        )
+    try:  # a hand-edited (or cloned) file gets the same checks as `devices add`
+        _validate(name, transport, doc.get("address"), doc.get("accelerator"))
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: [devices.{name}]: {exc}") from None
     runtimes = tuple(doc.get("runtimes") or DEFAULT_RUNTIMES[transport])
     return Device(
         name=name,
@@ -206,18 +205,10 @@ def get_device(name: str) -> Device:
 # --- changes ---------------------------------------------------------------------------------
 
 
-def new_device(
-    name: str,
-    transport: str,
-    address: str | None,
-    *,
-    accelerator: str | None = None,
-    runtimes: tuple[str, ...] = (),
-    description: str = "",
-    options: dict[str, Any] | None = None,
-    gates: dict[str, Any] | None = None,
-) -> Device:
-    """A checked Device for `devices add`; raises ConfigError saying what to fix."""
+def _validate(name: str, transport: Any, address: Any, accelerator: Any) -> None:
+    """What every device must satisfy, whether typed in `devices add` or read from a TOML file."""
+    if address is not None and not isinstance(address, str):
+        raise ConfigError(f"address {address!r} must be a string")
     if not _NAME.match(name):
         raise ConfigError(
             f"device name {name!r} must be lowercase letters, digits, '_', '.', '-' (≤ 64)"
@@ -239,6 +230,21 @@ def new_device(
             f"--ios {address!r} is not a UDID (40 hex digits, or 8-16 hex digits with a dash "
             "as `pymobiledevice3 usbmux list` shows)"
         )
+
+
+def new_device(
+    name: str,
+    transport: str,
+    address: str | None,
+    *,
+    accelerator: str | None = None,
+    runtimes: tuple[str, ...] = (),
+    description: str = "",
+    options: dict[str, Any] | None = None,
+    gates: dict[str, Any] | None = None,
+) -> Device:
+    """A checked Device for `devices add`; raises ConfigError saying what to fix."""
+    _validate(name, transport, address, accelerator)
     runtimes = tuple(runtimes) or DEFAULT_RUNTIMES[transport]
     return Device(
         name=name,

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchctl.errors import BenchError
+from benchctl.errors import BenchError, ConfigError
 
 # Ordered thermal scales: Android PowerManager.THERMAL_STATUS_*, iOS ProcessInfo.ThermalState.
 ANDROID_THERMAL = ("none", "light", "moderate", "severe", "critical", "emergency", "shutdown")
@@ -49,8 +49,20 @@ class Gates:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> Gates:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in options.items() if k in known})
+        """Gates from a device's `[gates]` table; a misspelt key or level is an error, never a
+        silently kept default."""
+        known = sorted(cls.__dataclass_fields__)
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise ConfigError(f"unknown gate setting(s) {unknown}; known: {', '.join(known)}")
+        level = options.get("max_thermal")
+        if level is not None and level not in ANDROID_THERMAL + IOS_THERMAL:
+            raise ConfigError(
+                f"max_thermal {level!r}: use one of "
+                f"{', '.join(ANDROID_THERMAL)} (Android) or "
+                f"{', '.join(IOS_THERMAL)} (iOS)"
+            )
+        return cls(**options)
 
 
 def thermal_level(status: str | None) -> tuple[int, tuple[str, ...]] | None:

@@ -76,7 +76,8 @@ def run_on_device(
             hooks.stage(f"checking {device.name}'s runner")
             _check_backend(device, transport, spec)
         hooks.stage(f"checking {device.name}'s temperature and battery")
-        host_env["before"] = _gate_before(device, transport, gates, hooks, host_env)
+        host_env["before"], facts = _gate_before(device, transport, gates, hooks, host_env)
+        record.device_class = _hardware_class(device, facts)
         remote = transport.workdir(record.run_id)
         hooks.stage(f"pushing to {device.name}")
         spec, host_env["model_pushed"] = _push_model(
@@ -212,7 +213,8 @@ def _gate_before(
     gates: gating.Gates,
     hooks: Hooks,
     host_env: dict[str, Any],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Refuse or wait until the device is fit to measure; returns (snapshot, device facts)."""
     facts = transport.facts(timeout=STEP_TIMEOUT_S)
     if facts.get("app_debuggable"):
         raise gating.GateRefused(
@@ -233,9 +235,19 @@ def _gate_before(
             lambda: transport.snapshot(timeout=STEP_TIMEOUT_S), gates, on_wait=hooks.stage
         )
         host_env["cooldown_s"] = round(waited, 1)
-        return snap
+        return snap, facts
     host_env["cooldown_s"] = 0.0
-    return first
+    return first, facts
+
+
+def _hardware_class(device: Device, facts: dict[str, Any]) -> dict[str, Any]:
+    """The series' hardware identity, read from the device on every run (so an unprobed board,
+    or a host whose GPU changed, never shares a series with other hardware); what the inventory
+    states explicitly wins."""
+    from benchctl.harness.doctor import split_facts
+
+    hardware, _unit = split_facts(device.transport, facts)
+    return {**hardware, **device.hardware}
 
 
 def _push_model(

@@ -23,6 +23,7 @@ from benchctl.harness.convert import artifact_as_given, get_artifact
 from benchctl.harness.convert.cache import Artifact, ArtifactCache
 from benchctl.harness.devices import Device, get_device
 from benchctl.harness.environment import harness_git_sha, host_facts, library_versions
+from benchctl.harness.gating import Gates
 from benchctl.harness.lifecycle import run_on_device
 from benchctl.harness.runtimes import Runtime, get_runtime
 from benchctl.models import ModelSpec
@@ -122,6 +123,7 @@ def resolve(req: RunRequest) -> Resolved:
         MODELS.remove(req.model)  # resolve the user's factory afresh: its code or shape may differ
     model = resolve_model_ref(req.model, req.input_shape)
     device = get_device(req.device)
+    Gates.from_options(device.gates)  # a misspelt gate in the inventory fails here, exit 2
     runtime = get_runtime(req.runtime or device.default_runtime)
     if device.transport in APP_TRANSPORTS and runtime.name not in device.runtimes:
         # A companion app runs only what it was built with; the Python runner decides for itself.

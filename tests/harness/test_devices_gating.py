@@ -79,6 +79,13 @@ def test_linux_snapshot_parser():
     }
 
 
-def test_gates_from_inventory_options_ignore_unknown_keys():
-    g = Gates.from_options({"max_temp_c": 70, "min_battery_pct": 40, "colour": "red"})
+def test_gates_from_inventory_options_refuse_typos():
+    g = Gates.from_options({"max_temp_c": 70, "min_battery_pct": 40})
     assert (g.max_temp_c, g.min_battery_pct) == (70, 40)
+    from benchctl.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown gate setting.*min_batery_pct"):
+        Gates.from_options({"min_batery_pct": 50})  # would silently keep the default of 25
+    with pytest.raises(ConfigError, match="max_thermal 'warm'"):
+        Gates.from_options({"max_thermal": "warm"})
+    assert Gates.from_options({"max_thermal": "fair"}).max_thermal == "fair"
