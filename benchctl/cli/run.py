@@ -6,17 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import emit_json, err, out
+from benchctl.cli._output import emit_json, out
+from benchctl.cli._progress import RunProgress, make_progress
 
 
 def run_command(
@@ -126,20 +119,8 @@ def run_command(
         return
     resolve(req)  # bad names and numbers fail here, before the database is touched
     store = ResultStore.open(db)
-    show_progress = not json_ and err.is_terminal
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not show_progress,
-    )
-    with progress:
-        hooks = _Hooks(progress)
-        outcome = run_benchmark(req, store, hooks)
+    with make_progress(json_=json_) as progress:
+        outcome = run_benchmark(req, store, RunProgress(progress))
     row = store.run(outcome.record.run_id)
     parity = outcome.artifact.parity if outcome.artifact else None
     doc = run_to_dict(row, parity)
@@ -169,23 +150,3 @@ def _shape(text: str | None) -> tuple[int, ...] | None:
         return tuple(int(part) for part in text.replace("x", ",").split(","))
     except ValueError:
         raise ConfigError(f"--input-shape must be integers like 3,224,224; got {text!r}") from None
-
-
-class _Hooks:
-    """RunHooks that drive a rich Progress: a stage line and a bar over timed iterations."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._stage = progress.add_task("starting", total=None)
-        self._iters: int | None = None
-
-    def stage(self, text: str) -> None:
-        self._progress.update(self._stage, description=text)
-
-    def progress(self, phase: str, done: int, total: int) -> None:
-        if phase != "timed":
-            self.stage(f"{phase} done ({done} iterations)")
-            return
-        if self._iters is None:
-            self._iters = self._progress.add_task("timed iterations", total=total)
-        self._progress.update(self._iters, completed=done)

@@ -6,18 +6,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
 from benchctl.cli._output import emit_json, err, out
+from benchctl.cli._progress import RunProgress, make_progress
 
 
 def sweep_command(
@@ -84,17 +77,9 @@ def sweep_command(
             allow_fallback=allow_fallback,
         )
     store = ResultStore.open(db)
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=json_ or not err.is_terminal,
-    )
+    progress = make_progress(json_=json_, transient=False)
     total = len(plan.combinations())
-    hooks = _StageHooks(progress)
+    hooks = RunProgress(progress)
     try:
         with progress:
             overall = progress.add_task(
@@ -125,18 +110,6 @@ def sweep_command(
         out.print(_summary(plan.sweep_id, rows, store.location))
     if any(r["status"] != "ok" for r in rows):
         raise typer.Exit(3)
-
-
-class _StageHooks:
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._task = progress.add_task("", total=None)
-
-    def stage(self, text: str) -> None:
-        self._progress.update(self._task, description=text)
-
-    def progress(self, phase: str, done: int, total: int) -> None:
-        self._progress.update(self._task, description=f"{phase} {done}/{total}")
 
 
 def _summary(sweep_id: str, rows: list[dict[str, Any]], location: str) -> Table:

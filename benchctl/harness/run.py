@@ -22,7 +22,12 @@ from benchctl.harness.collect import parse_time, without_samples
 from benchctl.harness.convert import artifact_as_given, get_artifact
 from benchctl.harness.convert.cache import Artifact, ArtifactCache
 from benchctl.harness.devices import Device, get_device
-from benchctl.harness.environment import harness_git_sha, host_facts, library_versions
+from benchctl.harness.environment import (
+    harness_git_dirty,
+    harness_git_sha,
+    host_facts,
+    library_versions,
+)
 from benchctl.harness.gating import Gates
 from benchctl.harness.lifecycle import run_on_device
 from benchctl.harness.runtimes import Runtime, get_runtime
@@ -179,7 +184,7 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         warmup_iters=req.warmup,
         harness_version=__version__,
         harness_git_sha=harness_git_sha(),
-        versions=library_versions(),
+        versions={**library_versions(), "benchctl_git_dirty": harness_git_dirty()},
         host=host_facts(),
         model_source_hash=resolved.source_hash(),
     )
