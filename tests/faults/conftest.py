@@ -10,54 +10,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from benchctl.results.record import RunRecord
+from benchctl.results.testing import SAMPLE_ARTIFACT
+from benchctl.results.testing import make_record as _make_record
 
-ARTIFACT = {
-    "sha256": "sha256:" + "a" * 64,
-    "format": "onnx",
-    "size_bytes": 10,
-    "model_name": "m",
-    "cache_key": "k" * 64,
-    "source_hash": "sha256:" + "b" * 64,
-    "exporter": "x",
-    "exporter_version": "1",
-    "options": {},
-    "inputs": [],
-    "parity": None,
-    "created_at": "2026-11-21T00:00:00+00:00",
-}
+ARTIFACT = {**SAMPLE_ARTIFACT, "parity": None}
 
 
 def make_record(run_id: str, samples: list[int], **kw: Any) -> RunRecord:
-    base: dict[str, Any] = dict(
-        run_id=run_id,
-        created_at=datetime.now(UTC),
-        status="ok",
-        model_name="m",
-        artifact_format="onnx",
-        precision="fp32",
-        runtime="onnxruntime",
-        backend="onnxruntime",
-        accelerator_requested="cpu",
-        device_name="host",
-        device_class={"cpu": "x"},
-        input_shape=[1, 3, 8, 8],
-        threads=None,
-        iterations_requested=len(samples),
-        warmup_iters=1,
-        harness_version="0",
-        versions={},
-        host={},
-        artifact=dict(ARTIFACT),
-        samples=list(samples),
-    )
-    base.update(kw)
-    return RunRecord(**base)
+    return _make_record(run_id, samples, **{"artifact": dict(ARTIFACT), **kw})
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -9,52 +7,13 @@ from sqlalchemy import text
 
 from benchctl.errors import SchemaVersionError
 from benchctl.results import migrate
-from benchctl.results.record import RunRecord
 from benchctl.results.schema import Base
 from benchctl.results.stats import summarize
 from benchctl.results.store import ResultStore, decode_samples, encode_samples
+from benchctl.results.testing import SAMPLE_ARTIFACT, make_record
 
-ARTIFACT = {
-    "sha256": "sha256:" + "a" * 64,
-    "format": "onnx",
-    "size_bytes": 10,
-    "model_name": "m",
-    "cache_key": "k" * 64,
-    "source_hash": "sha256:" + "b" * 64,
-    "exporter": "x",
-    "exporter_version": "1",
-    "options": {},
-    "inputs": [],
-    "parity": {"passed": True},
-    "created_at": "2026-11-21T00:00:00+00:00",
-}
-
-
-def record(run_id: str = "1" * 32, samples=(3, 1, 2, 10), **kw) -> RunRecord:
-    base = dict(
-        run_id=run_id,
-        created_at=datetime.now(UTC),
-        status="ok",
-        model_name="m",
-        artifact_format="onnx",
-        precision="fp32",
-        runtime="onnxruntime",
-        backend="onnxruntime",
-        accelerator_requested="cpu",
-        device_name="host",
-        device_class={"cpu": "x"},
-        input_shape=[1, 3, 8, 8],
-        threads=None,
-        iterations_requested=len(samples),
-        warmup_iters=1,
-        harness_version="0",
-        versions={},
-        host={},
-        artifact=dict(ARTIFACT),
-        samples=list(samples),
-    )
-    base.update(kw)
-    return RunRecord(**base)
+ARTIFACT = SAMPLE_ARTIFACT
+record = make_record
 
 
 def test_ingest_is_idempotent_and_keeps_samples_in_order():
