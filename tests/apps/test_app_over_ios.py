@@ -71,8 +71,8 @@ class Pmd3StandIn:
             shutil.rmtree(self._path(args[-1]), ignore_errors=True)
             return Completed(0, "", "")
         if args[:3] == ["developer", "dvt", "launch"]:
-            bundle, spec = shlex.split(args[-1])
-            assert bundle == "dev.benchctl.ios"
+            bundle, flag, spec = shlex.split(args[-1])
+            assert (bundle, flag) == ("dev.benchctl.ios", "--spec")
             # The app: read the spec beside the model cache, write result.json beside the spec.
             proc = subprocess.run(
                 [sys.executable, "-m", "benchctl.harness.runner", str(self._path(spec))],

@@ -216,6 +216,7 @@ class IosTransport:
                 "--device",
                 self.udid,
                 app.app_id,
+                "--spec",
                 spec_arg,
                 timeout=timeout,
             )
@@ -228,7 +229,7 @@ class IosTransport:
             "--udid",
             self.udid,
             "--kill-existing",
-            f"{app.app_id} {spec_arg}",
+            f"{app.app_id} --spec {spec_arg}",  # the app's documented launch argument
             timeout=120,
         )
         self._checked(launched, f"launch {app.app_id}")
