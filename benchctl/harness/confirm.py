@@ -157,8 +157,9 @@ def confirm(
 ) -> Confirmation:
     """Run the interleaved A/B session and label it (blocks are stored in `store`).
 
-    `artifacts`: the sha256 each arm is meant to reproduce (the stored runs'); a note says when
-    this checkout built something else (`run_benchmark` always runs today's build)."""
+    `artifacts`: the sha256 each arm is meant to reproduce (the stored runs'); requests from
+    `request_from_run` pin them when they are still cached, and a note says when an arm ran
+    another artifact."""
     s = settings or ConfirmSettings()
     s.check()
     arms = [replace(req, iterations=s.block_iterations, warmup=s.block_warmup) for req in (a, b)]
@@ -209,4 +210,16 @@ def request_from_run(row: Any) -> RunRequest:
         batch=int(row.input_shape[0]) if row.input_shape else 1,
         seed=int(((spec.get("inputs") or {}).get("seed")) or 0),
         allow_fallback=bool((spec.get("backend") or {}).get("allow_fallback", False)),
+        artifact_sha256=_cached(row.artifact_sha256),
     )
+
+
+def _cached(sha256: str | None) -> str | None:
+    """Pin the stored run's artifact when this project still has it; else today's build runs
+    (and `confirm` notes that the arm ran another artifact)."""
+    from benchctl import config
+    from benchctl.harness.convert.cache import ArtifactCache
+
+    if sha256 is None or ArtifactCache(config.artifacts_dir()).find(sha256) is None:
+        return None
+    return sha256

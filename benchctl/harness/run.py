@@ -61,6 +61,9 @@ class RunRequest:
     input_shape: tuple[int, ...] | None = None  # user models: C,H,W of a factory; N,C,H,W of ONNX
     # Chosen by whoever submits the run (a lab client), so a redelivered job is stored once.
     run_id: str | None = None
+    # Re-run exactly this cached artifact (e.g. `benchctl confirm` on a stored run's artifact)
+    # instead of building today's; it must still be in this project's artifact cache.
+    artifact_sha256: str | None = None
 
 
 class RunHooks(Protocol):
@@ -151,7 +154,24 @@ def resolve(req: RunRequest) -> Resolved:
             raise ConfigError("--batch does not apply to an ONNX file; its shape is --input-shape")
     elif model.role == "user":
         MODELS.add(model.name, model)  # the pipeline finds models by name
+    if req.artifact_sha256 is not None:
+        pinned = _pinned_artifact(ArtifactCache(config.artifacts_dir()), req.artifact_sha256)
+        if (pinned.model_name, pinned.options.get("target")) != (model.name, runtime.target):
+            raise ConfigError(
+                f"artifact {req.artifact_sha256} is {pinned.model_name} as "
+                f"{pinned.options.get('target')}, not {model.name} for {runtime.name}"
+            )
     return Resolved(device, runtime, model)
+
+
+def _pinned_artifact(cache: ArtifactCache, sha256: str) -> Artifact:
+    artifact = cache.find(sha256)
+    if artifact is None:
+        raise ConfigError(
+            f"artifact {sha256} is not in {cache.root}; it was built elsewhere "
+            "or removed — run without pinning it"
+        )
+    return artifact
 
 
 def _now() -> datetime:
@@ -192,7 +212,9 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     try:
         hooks.stage(f"artifact for {resolved.model_name} ({runtime.artifact_format})")
         cache = ArtifactCache(config.artifacts_dir())
-        if isinstance(resolved.model, OnnxModelRef):
+        if req.artifact_sha256 is not None:
+            artifact = _pinned_artifact(cache, req.artifact_sha256)
+        elif isinstance(resolved.model, OnnxModelRef):
             artifact = artifact_as_given(resolved.model, cache)
         else:
             artifact = get_artifact(

@@ -74,6 +74,20 @@ class ArtifactCache:
         except (OSError, KeyError, TypeError, ValueError):
             return None  # an unreadable entry is rebuilt, never trusted
 
+    def find(self, sha256: str) -> Artifact | None:
+        """The cached artifact with this content hash, whatever key built it (to re-run exactly
+        the artifact a stored run used)."""
+        if not self.root.is_dir():
+            return None
+        for meta_path in sorted(self.root.glob(f"*/{META}")):
+            try:
+                if contract.read(meta_path).get("sha256") != sha256:
+                    continue
+            except (OSError, ValueError):
+                continue  # an unreadable entry is not this artifact
+            return self.lookup(meta_path.parent.name)
+        return None
+
     def staging(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
