@@ -44,13 +44,8 @@ class PushReport:
 
 
 def team_url(value: str | None) -> str:
-    """A `--db`/`--to` value as an SQLAlchemy URL; `postgresql://` means the psycopg 3 driver
-    (SQLAlchemy's own default for that scheme is psycopg2, which benchctl does not install)."""
-    url = config.db_url(value)
-    for scheme in ("postgresql://", "postgres://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url.removeprefix(scheme)
-    return url
+    """A `--db`/`--to` value as an SQLAlchemy URL (`postgresql://` means psycopg 3: config)."""
+    return config.db_url(value)
 
 
 def open_store(value: str | None, *, create: bool, role: str) -> ResultStore:
