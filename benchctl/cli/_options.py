@@ -18,3 +18,24 @@ DbOpt = Annotated[
         show_default=False,
     ),
 ]
+
+# The run settings shared by `benchctl run` and `benchctl sweep` (one definition, one help text).
+DeviceOpt = Annotated[
+    str, typer.Option("--device", "-d", help="Device name (see: benchctl devices list).")
+]
+IterationsOpt = Annotated[int, typer.Option("--iterations", "-n", help="Timed iterations per run.")]
+WarmupOpt = Annotated[int, typer.Option("--warmup", help="Warm-up iterations before timing.")]
+ThreadsOpt = Annotated[
+    int | None, typer.Option("--threads", help="Runtime threads; default: the runtime's.")
+]
+BatchOpt = Annotated[int, typer.Option("--batch", help="Batch size of the input.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for weights and inputs.")]
+MaxSecondsOpt = Annotated[
+    float, typer.Option("--max-seconds", help="Stop timing a run after this long.")
+]
+AllowFallbackOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-fallback", help="Accept a runtime that fell back to another accelerator."
+    ),
+]

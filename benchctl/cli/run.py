@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from benchctl.cli._options import DbOpt, JsonOpt
+from benchctl.cli._options import (
+    AllowFallbackOpt,
+    BatchOpt,
+    DbOpt,
+    DeviceOpt,
+    IterationsOpt,
+    JsonOpt,
+    MaxSecondsOpt,
+    SeedOpt,
+    ThreadsOpt,
+    WarmupOpt,
+)
 from benchctl.cli._output import emit_json, out
 from benchctl.cli._progress import RunProgress, make_progress
 
@@ -21,28 +32,17 @@ def run_command(
             help="A zoo name (benchctl models list), an .onnx file, or package.module:factory.",
         ),
     ],
-    device: Annotated[
-        str, typer.Option("--device", "-d", help="Device name (see: benchctl devices list).")
-    ] = "host",
+    device: DeviceOpt = "host",
     runtime: Annotated[
         str | None, typer.Option("--runtime", "-r", help="Runtime; default: the device's.")
     ] = None,
-    iterations: Annotated[int, typer.Option("--iterations", "-n", help="Timed iterations.")] = 1000,
-    warmup: Annotated[int, typer.Option("--warmup", help="Warm-up iterations before timing.")] = 50,
-    threads: Annotated[
-        int | None, typer.Option("--threads", help="Runtime threads; default: the runtime's.")
-    ] = None,
-    batch: Annotated[int, typer.Option("--batch", help="Batch size of the input.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for weights and inputs.")] = 0,
-    max_seconds: Annotated[
-        float, typer.Option("--max-seconds", help="Stop timing after this long.")
-    ] = 900.0,
-    allow_fallback: Annotated[
-        bool,
-        typer.Option(
-            "--allow-fallback", help="Accept a runtime that fell back to another accelerator."
-        ),
-    ] = False,
+    iterations: IterationsOpt = 1000,
+    warmup: WarmupOpt = 50,
+    threads: ThreadsOpt = None,
+    batch: BatchOpt = 1,
+    seed: SeedOpt = 0,
+    max_seconds: MaxSecondsOpt = 900.0,
+    allow_fallback: AllowFallbackOpt = False,
     input_shape: Annotated[
         str | None,
         typer.Option(

@@ -8,7 +8,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from benchctl.cli._options import DbOpt, JsonOpt
+from benchctl.cli._options import (
+    AllowFallbackOpt,
+    BatchOpt,
+    DbOpt,
+    DeviceOpt,
+    IterationsOpt,
+    JsonOpt,
+    MaxSecondsOpt,
+    SeedOpt,
+    ThreadsOpt,
+    WarmupOpt,
+)
 from benchctl.cli._output import emit_json, err, out
 from benchctl.cli._progress import RunProgress, make_progress
 
@@ -23,21 +34,14 @@ def sweep_command(
             "--runtimes", help="Comma-separated runtimes, or 'all' (those available here)."
         ),
     ] = "onnxruntime",
-    device: Annotated[str, typer.Option("--device", "-d", help="Device name.")] = "host",
-    iterations: Annotated[
-        int, typer.Option("--iterations", "-n", help="Timed iterations per run.")
-    ] = 1000,
-    warmup: Annotated[int, typer.Option("--warmup", help="Warm-up iterations per run.")] = 50,
-    threads: Annotated[int | None, typer.Option("--threads", help="Runtime threads.")] = None,
-    batch: Annotated[int, typer.Option("--batch", help="Batch size of the input.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for weights and inputs.")] = 0,
-    max_seconds: Annotated[
-        float, typer.Option("--max-seconds", help="Stop timing a run after this long.")
-    ] = 900.0,
-    allow_fallback: Annotated[
-        bool,
-        typer.Option("--allow-fallback", help="Accept runs that fell back to another accelerator."),
-    ] = False,
+    device: DeviceOpt = "host",
+    iterations: IterationsOpt = 1000,
+    warmup: WarmupOpt = 50,
+    threads: ThreadsOpt = None,
+    batch: BatchOpt = 1,
+    seed: SeedOpt = 0,
+    max_seconds: MaxSecondsOpt = 900.0,
+    allow_fallback: AllowFallbackOpt = False,
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue an interrupted sweep by its id.")
     ] = None,
