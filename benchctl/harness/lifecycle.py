@@ -177,10 +177,12 @@ def cached_capabilities(device: Device, transport: Transport) -> dict:
         from benchctl.harness.transports.ssh import runner_bundle
 
         key["bundle"] = runner_bundle()[0]
-    if cache.is_file():
-        stored = json.loads(cache.read_text())
-        if stored.get("key") == key:
-            return stored["capabilities"]
+    try:
+        stored = contract.read(cache) if cache.is_file() else {}
+    except (OSError, ValueError):
+        stored = {}  # an unreadable cache entry is asked again, never trusted
+    if isinstance(stored, dict) and stored.get("key") == key:
+        return stored["capabilities"]
     doc = runner_capabilities(transport)
     cache.parent.mkdir(parents=True, exist_ok=True)
     contract.write_atomic(cache, {"key": key, "capabilities": doc})

@@ -94,6 +94,7 @@ class Resolved:
     device: Device
     runtime: Runtime
     model: ModelSpec | OnnxModelRef
+    pinned: Artifact | None = None  # the cached artifact `artifact_sha256` named, found once
 
     @property
     def model_name(self) -> str:
@@ -154,6 +155,7 @@ def resolve(req: RunRequest) -> Resolved:
             raise ConfigError("--batch does not apply to an ONNX file; its shape is --input-shape")
     elif model.role == "user":
         MODELS.add(model.name, model)  # the pipeline finds models by name
+    pinned = None
     if req.artifact_sha256 is not None:
         pinned = _pinned_artifact(ArtifactCache(config.artifacts_dir()), req.artifact_sha256)
         if (pinned.model_name, pinned.options.get("target")) != (model.name, runtime.target):
@@ -161,7 +163,7 @@ def resolve(req: RunRequest) -> Resolved:
                 f"artifact {req.artifact_sha256} is {pinned.model_name} as "
                 f"{pinned.options.get('target')}, not {model.name} for {runtime.name}"
             )
-    return Resolved(device, runtime, model)
+    return Resolved(device, runtime, model, pinned)
 
 
 def _pinned_artifact(cache: ArtifactCache, sha256: str) -> Artifact:
@@ -212,8 +214,8 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     try:
         hooks.stage(f"artifact for {resolved.model_name} ({runtime.artifact_format})")
         cache = ArtifactCache(config.artifacts_dir())
-        if req.artifact_sha256 is not None:
-            artifact = _pinned_artifact(cache, req.artifact_sha256)
+        if resolved.pinned is not None:
+            artifact = resolved.pinned
         elif isinstance(resolved.model, OnnxModelRef):
             artifact = artifact_as_given(resolved.model, cache)
         else:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
 import pytest
 
 from benchctl.harness import contract
+from benchctl.harness.contract.testing import DELETE, with_field
 from benchctl.harness.runner import capabilities
 
 GOLDEN = {
@@ -32,23 +32,6 @@ def test_every_example_file_is_covered():
     assert files == {n for names in GOLDEN.values() for n in names}
 
 
-def _set(doc: dict, path: str, value) -> dict:
-    doc = copy.deepcopy(doc)
-    *parents, last = path.split(".")
-    node = doc
-    for p in parents:
-        node = node[int(p)] if isinstance(node, list) else node[p]
-    if value is _DELETE:
-        del node[last]
-    elif isinstance(node, list):
-        node[int(last)] = value
-    else:
-        node[last] = value
-    return doc
-
-
-_DELETE = object()
-
 BAD_RESULTS = {
     "wrong schema name": ("schema", "benchctl.spec"),
     "float sample": ("timing_ns.samples.0", 1.5),
@@ -60,8 +43,8 @@ BAD_RESULTS = {
     "unknown status": ("status", "great"),
     "ok with an error": ("error", {"code": "X", "message": "y"}),
     "ok without samples": ("timing_ns.samples", []),
-    "ok without load time": ("timing_ns.load", _DELETE),
-    "missing runner": ("runner", _DELETE),
+    "ok without load time": ("timing_ns.load", DELETE),
+    "missing runner": ("runner", DELETE),
     "bad sha": ("model_sha256", "md5:abc"),
 }
 
@@ -70,11 +53,11 @@ BAD_RESULTS = {
 def test_broken_results_are_refused(case):
     path, value = BAD_RESULTS[case]
     with pytest.raises(contract.ContractViolation):
-        contract.validate("result", _set(_load("result.json"), path, value))
+        contract.validate("result", with_field(_load("result.json"), path, value))
 
 
 def test_error_result_needs_an_error_object():
-    doc = _set(_load("result_error.json"), "error", None)
+    doc = with_field(_load("result_error.json"), "error", None)
     with pytest.raises(contract.ContractViolation):
         contract.validate("result", doc)
 
@@ -91,7 +74,7 @@ def test_error_result_needs_an_error_object():
 )
 def test_broken_specs_are_refused(path, value):
     with pytest.raises(contract.ContractViolation):
-        contract.validate("spec", _set(_load("spec.json"), path, value))
+        contract.validate("spec", with_field(_load("spec.json"), path, value))
 
 
 def test_nan_is_not_json(tmp_path: Path):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from benchctl.harness.build import build_options
 from benchctl.harness.convert.base import Converted, Converter
 from benchctl.harness.convert.cache import Artifact, ArtifactCache, cache_key
-from benchctl.harness.convert.targets import TARGETS, Target, get_target
+from benchctl.harness.convert.targets import Target, get_target
 from benchctl.harness.digest import content_sha256, content_size
 from benchctl.models import get_model_spec
 
@@ -189,8 +189,4 @@ def artifact_as_given(ref: OnnxModelRef, cache: ArtifactCache) -> Artifact:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def target_names() -> list[str]:
-    return TARGETS.names()
-
-
-__all__ = ["Artifact", "ArtifactCache", "LazyBuild", "artifact_key", "get_artifact", "target_names"]
+__all__ = ["Artifact", "ArtifactCache", "LazyBuild", "artifact_key", "get_artifact"]
