@@ -230,3 +230,59 @@ def doctor_cmd(
         out.print(table)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("check")
+def check_cmd(
+    name: str,
+    bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--bundle", help="write a zip (stages, facts, logs, documents) for a bug report"
+        ),
+    ] = None,
+    iterations: Annotated[
+        int, typer.Option("--iterations", min=1, max=1000, help="timed iterations per runtime")
+    ] = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """Walk the whole path a run takes on NAME, stage by stage (exit 1 if a stage fails)."""
+    from pathlib import Path
+
+    from benchctl.harness.check import run_check
+    from benchctl.harness.devices import get_device
+
+    device = get_device(name)
+    marks = {
+        "ok": "[green]ok[/]",
+        "warn": "[yellow]warn[/]",
+        "fail": "[red]FAIL[/]",
+        "skip": "skip",
+    }
+
+    def show(r) -> None:
+        if not json_:
+            line = f"{marks[r.status]} {escape(r.name)}: {escape(r.detail)}"
+            if r.fix and r.status in ("fail", "warn"):
+                line += f"\n     fix: {escape(r.fix)}"
+            err.print(line, highlight=False)
+
+    report = run_check(device, on_stage=show, tiny_iterations=iterations)
+    path = report.write_bundle(Path(bundle)) if bundle else None
+    if json_:
+        emit_json({**report.to_json(), "bundle": str(path) if path else None})
+    else:
+        table = Table("stage", "", "found", "fix", "s")
+        for r in report.results:
+            table.add_row(
+                escape(r.name),
+                marks[r.status],
+                escape(r.detail),
+                escape(r.fix or ""),
+                f"{r.seconds:.1f}",
+            )
+        out.print(table)
+        if path:
+            out.print(f"bundle: {escape(str(path))}")
+    if not report.ok:
+        raise typer.Exit(1)
