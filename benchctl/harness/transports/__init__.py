@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 _SSH_OPTIONS = ("port", "key", "known_hosts", "python", "runner", "root", "connect_timeout")
 _ADB_OPTIONS = ("mode", "key", "server_host", "server_port", "root", "app", "auth_timeout")
-_IOS_OPTIONS = ("tool", "executable", "app")
+_IOS_OPTIONS = ("tool", "executable", "app", "tunneld")
 
 
 def make_transport(device: Device) -> Transport:

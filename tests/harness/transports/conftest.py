@@ -140,3 +140,11 @@ def inventory_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "config"
     monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def pmd3_python() -> Path:
+    """pymobiledevice3 (pinned) in its own virtual environment: its interpreter (pmd3_env.py)."""
+    from pmd3_env import for_tests
+
+    return for_tests()
