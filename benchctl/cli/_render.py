@@ -12,6 +12,10 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
+def _mib(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -> Table:
     """Key/value table of a flat run dict (see `results.export.run_to_dict`)."""
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -52,6 +56,13 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
     table.add_row(
         "load / first inference", f"{_ms(d['load_ms'])} ms / {_ms(d['first_inference_ms'])} ms"
     )
+    if d.get("peak_rss_mb") is not None or d.get("device_peak_mb") is not None:
+        mem = (
+            f"RSS after load {_mib(d.get('rss_after_load_mb'))}, peak {_mib(d.get('peak_rss_mb'))}"
+        )
+        if d.get("device_peak_mb") is not None:
+            mem += f"; device peak {_mib(d['device_peak_mb'])}"
+        table.add_row("memory (MiB)", mem)
     if d["artifact_sha256"]:
         parity = d.get("parity_passed")
         ptxt = ""

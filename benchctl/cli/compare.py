@@ -32,6 +32,10 @@ def compare_command(
     blocks: Annotated[
         int, typer.Option("--blocks", help="Blocks per run for the Mann–Whitney U test.")
     ] = 10,
+    ops: Annotated[
+        bool,
+        typer.Option("--ops", help="Also line up the two runs' profiles by op type (--profile)."),
+    ] = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -39,11 +43,16 @@ def compare_command(
     from benchctl.results.compare import compare_runs
     from benchctl.results.store import ResultStore
 
-    c = compare_runs(
-        ResultStore.open(db, create=False), baseline, candidate, threshold=threshold, blocks=blocks
-    )
+    store = ResultStore.open(db, create=False)
+    c = compare_runs(store, baseline, candidate, threshold=threshold, blocks=blocks)
+    changes = None
+    if ops:
+        from benchctl.results import profiles
+
+        pa, pb = profiles.load(store, c.a), profiles.load(store, c.b)
+        changes = [x.to_dict() for x in profiles.compare(pa, pb)]
     if json_:
-        emit_json(c.to_dict())
+        emit_json(c.to_dict() if changes is None else {**c.to_dict(), "ops": changes})
         return
     table = Table("", "run", "series", "median ms", "min ms", box=None)
     table.add_row("A", c.a[:12], escape(c.description_a), _ms(c.median_a_ns), _ms(c.min_a_ns))
@@ -61,6 +70,10 @@ def compare_command(
         if diff:
             shown = "; ".join(f"{k}: {a} → {b}" for k, (a, b) in diff.items())
             out.print(f"{title}: {escape(shown)}", highlight=False)
+    if changes is not None:
+        from benchctl.cli._render_profile import compare_table
+
+        out.print(compare_table(changes))
 
 
 def confirm_command(

@@ -88,6 +88,17 @@ def _rows(
     return dicts, frame.MODEL_COLUMNS
 
 
+def _op_rows(
+    db: str | None, model: str | None, device: str | None, status: str | None
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    from benchctl.results import profiles
+    from benchctl.results.store import ResultStore
+
+    store = ResultStore.open(db, create=False)
+    ids = [r.run_id for r in store.runs(model=model, device=device, status=status)][::-1]
+    return profiles.op_dicts(store, ids), profiles.OP_CSV_COLUMNS
+
+
 @app.command("csv")
 def csv_cmd(
     model: ModelOpt = None,
@@ -101,14 +112,23 @@ def csv_cmd(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
     ] = None,
+    ops: Annotated[
+        bool,
+        typer.Option(
+            "--ops", help="One row per operator of each profiled run (run --profile) instead."
+        ),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """CSV (latencies in ms with ns precision)."""
     from benchctl.results.export import to_csv
 
-    dicts, columns = _rows(
-        rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid
-    )
+    if ops:
+        dicts, columns = _op_rows(db, model, device, status)
+    else:
+        dicts, columns = _rows(
+            rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid
+        )
     text = to_csv(dicts, columns)
     if output is None:
         sys.stdout.write(text)

@@ -77,6 +77,11 @@ def show_cmd(
     samples: Annotated[
         bool, typer.Option("--samples", help="Include the raw samples (ns) in --json.")
     ] = False,
+    ops: Annotated[
+        bool,
+        typer.Option("--ops", help="Also the run's per-operator profile (run --profile)."),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", help="With --ops: operators shown.")] = 25,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -90,6 +95,12 @@ def show_cmd(
     row = store.run(run_id)
     art = store.artifact(row.artifact_sha256) if row.artifact_sha256 else None
     doc = run_to_dict(row, art.parity if art else None)
+    profile = None
+    if ops:
+        from benchctl.results import profiles
+
+        profile = profiles.load(store, row.run_id).to_dict()
+        doc["profile"] = profile
     if json_:
         doc["spec"] = row.spec
         doc["versions"] = row.versions
@@ -100,3 +111,7 @@ def show_cmd(
         emit_json(doc)
         return
     out.print(run_table(doc, db_location=store.location))
+    if profile is not None:
+        from benchctl.cli._render_profile import profile_tables
+
+        out.print(profile_tables(profile, top=top))

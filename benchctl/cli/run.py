@@ -62,6 +62,17 @@ def run_command(
         str | None,
         typer.Option("--lab", help="Run on the device lab behind this Redis URL (redis://…)."),
     ] = None,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="After the timed loop, a profiled pass with the runtime's own profiler: "
+            "per-operator time and placement (see: benchctl results show RUN --ops).",
+        ),
+    ] = False,
+    profile_iterations: Annotated[
+        int, typer.Option("--profile-iterations", help="Iterations of the profiled pass.")
+    ] = 20,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -73,10 +84,10 @@ def run_command(
         from benchctl.cli.sweep import sweep_command
         from benchctl.errors import ConfigError
 
-        if input_shape or calibration_images or lab:
+        if input_shape or calibration_images or lab or profile:
             raise ConfigError(
                 "--runtime all runs zoo models here; it does not take "
-                "--input-shape, --calibration-images or --lab"
+                "--input-shape, --calibration-images, --lab or --profile"
             )
         sweep_command(
             models=model,
@@ -111,6 +122,7 @@ def run_command(
         allow_fallback=allow_fallback,
         calibration_dir=calibration_images,
         input_shape=_shape(input_shape),
+        profile_iterations=profile_iterations if profile else None,
     )
     if lab is not None:  # the lab host resolves the device and runtime names itself
         from benchctl.cli.lab import run_on_lab

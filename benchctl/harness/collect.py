@@ -97,8 +97,13 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def without_samples(doc: dict[str, Any]) -> dict[str, Any]:
-    """The result document minus its samples (they are stored once, compressed, elsewhere)."""
+    """The result document minus its samples (they are stored once, compressed, elsewhere) and
+    its profile's operators and partitions (stored once, in the profiles tables)."""
     out = dict(doc)
     if isinstance(out.get("timing_ns"), dict):
         out["timing_ns"] = {k: v for k, v in out["timing_ns"].items() if k != "samples"}
+    if isinstance(out.get("profile"), dict):
+        out["profile"] = {
+            k: v for k, v in out["profile"].items() if k not in ("operators", "partitions")
+        }
     return out

@@ -64,6 +64,8 @@ class RunRequest:
     # Re-run exactly this cached artifact (e.g. `benchctl confirm` on a stored run's artifact)
     # instead of building today's; it must still be in this project's artifact cache.
     artifact_sha256: str | None = None
+    # Profiled iterations for a profiled pass after the timed loop (`run --profile`); None: none.
+    profile_iterations: int | None = None
 
 
 class RunHooks(Protocol):
@@ -125,6 +127,10 @@ def resolve(req: RunRequest) -> Resolved:
         raise ConfigError(f"--threads must be ≥ 1, got {req.threads}")
     if req.run_id is not None and not RUN_ID.fullmatch(req.run_id):
         raise ConfigError(f"a run id is 32 lowercase hex digits, got {req.run_id[:40]!r}")
+    if req.profile_iterations is not None and not 1 <= req.profile_iterations <= 10000:
+        raise ConfigError(
+            f"--profile-iterations must be between 1 and 10000, got {req.profile_iterations}"
+        )
     if req.max_total_s <= 0:
         raise ConfigError(f"--max-seconds must be > 0, got {req.max_total_s}")
     registered = MODELS.get_or_none(req.model)
@@ -280,6 +286,8 @@ def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) ->
         },
         "output": {"result_path": "result.json"},
     }
+    if req.profile_iterations is not None:
+        spec["profile"] = {"iterations": req.profile_iterations}
     contract.validate("spec", spec)
     return spec
 
@@ -336,3 +344,8 @@ def _fill(record: RunRecord, result: dict[str, Any]) -> None:
     record.started_at = parse_time(result.get("started_at"))
     record.finished_at = parse_time(result.get("finished_at"))
     record.result = without_samples(result)
+    memory = result.get("memory") or {}
+    record.rss_after_load_bytes = memory.get("rss_after_load_bytes")
+    record.peak_rss_bytes = memory.get("peak_rss_bytes")
+    record.device_peak_bytes = memory.get("device_peak_bytes")
+    record.profile = result.get("profile") if result["status"] == "ok" else None

@@ -20,6 +20,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "allow_fallback": (bool,),
     "input_shape": (list, type(None)),  # JSON has no tuple: a list of positive ints
     "run_id": (str, type(None)),  # set by the client: a redelivered job stores nothing twice
+    "profile_iterations": (int, type(None)),  # run --profile: the profiled pass's iterations
 }
 
 

@@ -59,6 +59,9 @@ CSV_COLUMNS = (
     "ci95_high_ms",
     "load_ms",
     "first_inference_ms",
+    "rss_after_load_mb",
+    "peak_rss_mb",
+    "device_peak_mb",
     "artifact_sha256",
     "parity_passed",
     "parity_max_rel",
@@ -71,6 +74,11 @@ CSV_COLUMNS = (
 
 def _ms(ns: float | int | None) -> float | None:
     return None if ns is None else ns / 1e6
+
+
+def _mb(n: int | None) -> float | None:
+    """Bytes as MiB (2**20), full precision."""
+    return None if n is None else n / 2**20
 
 
 def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -98,6 +106,9 @@ def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, 
         "cv": row.cv,
         "load_ms": _ms(row.load_ns),
         "first_inference_ms": _ms(row.first_inference_ns),
+        "rss_after_load_mb": _mb(row.rss_after_load_bytes),
+        "peak_rss_mb": _mb(row.peak_rss_bytes),
+        "device_peak_mb": _mb(row.device_peak_bytes),
         "artifact_sha256": row.artifact_sha256,
         "parity_passed": None if parity is None else parity.get("passed"),
         "parity_max_rel": None if parity is None else parity.get("max_rel"),

@@ -72,6 +72,11 @@ class RunRecord:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     samples: list[int] = field(default_factory=list, repr=False)
+    # the runner process's memory (result `memory`), bytes; None where not measured
+    rss_after_load_bytes: int | None = None
+    peak_rss_bytes: int | None = None
+    device_peak_bytes: int | None = None
+    profile: dict[str, Any] | None = field(default=None, repr=False)  # result `profile`
     protocol_version: int = MEASUREMENT_PROTOCOL_VERSION
 
     def series_key(self) -> str:

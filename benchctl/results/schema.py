@@ -116,6 +116,10 @@ class RunRow(Base):
     result: Mapped[dict[str, Any] | None]
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the runner process's memory, bytes (revision 0002; None: not measured)
+    rss_after_load_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    peak_rss_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    device_peak_bytes: Mapped[int | None] = mapped_column(BigInteger)
 
     artifact: Mapped[ArtifactRow | None] = relationship()
     samples: Mapped[SampleRow | None] = relationship(back_populates="run")
@@ -134,3 +138,40 @@ class SampleRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     run: Mapped[RunRow] = relationship(back_populates="samples")
+
+
+class ProfileRow(Base):
+    """The profiled pass of one run (`run --profile`): which profiler, how many iterations, and
+    whether operators carry times or placement only (revision 0002)."""
+
+    __tablename__ = "profiles"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    profiler: Mapped[str] = mapped_column(String(200))
+    timed: Mapped[bool]
+    iterations: Mapped[int | None] = mapped_column(Integer)
+    wall_median_ns: Mapped[int | None] = mapped_column(BigInteger)
+    operator_count: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    partitions: Mapped[list[Any] | None]
+
+
+class ProfileOpRow(Base):
+    """One operator of a profiled run, in execution order: its time is the median over the
+    profiled iterations (None: the runtime gives placement only)."""
+
+    __tablename__ = "profile_ops"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("profiles.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    op_type: Mapped[str] = mapped_column(String(200), index=True)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    time_ns: Mapped[int | None] = mapped_column(BigInteger)
+    calls: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[float | None] = mapped_column(Float)

@@ -27,7 +27,7 @@ from benchctl import config
 from benchctl.errors import ConfigError
 from benchctl.results import migrate
 from benchctl.results.record import RunRecord
-from benchctl.results.schema import ArtifactRow, RunRow, SampleRow
+from benchctl.results.schema import ArtifactRow, ProfileOpRow, ProfileRow, RunRow, SampleRow
 from benchctl.results.stats import summarize
 
 SAMPLE_ENCODING = "int64le+zlib"
@@ -53,6 +53,38 @@ def encode_samples(samples: list[int]) -> bytes:
 
 def decode_samples(data: bytes) -> list[int]:
     return np.frombuffer(zlib.decompress(data), dtype="<i8").tolist()
+
+
+def profile_rows(run_id: str, doc: dict[str, Any]) -> list[ProfileRow | ProfileOpRow]:
+    """The rows of a result's `profile` entry (already schema-checked by the host)."""
+    operators = doc.get("operators") or []
+    rows: list[ProfileRow | ProfileOpRow] = [
+        ProfileRow(
+            run_id=run_id,
+            profiler=str(doc.get("profiler", "?"))[:200],
+            timed=bool(doc.get("timed", any(o.get("time_ns") is not None for o in operators))),
+            iterations=doc.get("iterations"),
+            wall_median_ns=doc.get("wall_median_ns"),
+            operator_count=len(operators),
+            note=doc.get("note"),
+            error=doc.get("error"),
+            partitions=doc.get("partitions"),
+        )
+    ]
+    rows.extend(
+        ProfileOpRow(
+            run_id=run_id,
+            position=i,
+            name=str(o["name"]),
+            op_type=str(o["op_type"])[:200],
+            unit=None if o.get("unit") is None else str(o["unit"])[:64],
+            time_ns=o.get("time_ns"),
+            calls=o.get("calls"),
+            cost=o.get("cost"),
+        )
+        for i, o in enumerate(operators)
+    )
+    return rows
 
 
 def make_engine(url: str) -> Engine:
@@ -168,6 +200,12 @@ class ResultStore:
                                 data=encode_samples(record.samples),
                             )
                         )
+                    if record.profile is not None:
+                        meta, *ops = profile_rows(record.run_id, record.profile)
+                        session.flush()  # the run row first: the profile points at it
+                        session.add(meta)
+                        session.flush()  # and the profile before its operators
+                        session.add_all(ops)
                 return True
             except IntegrityError:
                 # A concurrent writer stored the same run first: the idempotent outcome. Or it
@@ -241,6 +279,19 @@ class ResultStore:
     def artifact(self, sha256: str) -> ArtifactRow | None:
         with self._session() as session:
             return session.get(ArtifactRow, sha256)
+
+    def profile(self, run_id: str) -> tuple[ProfileRow, list[ProfileOpRow]] | None:
+        """A run's profiled pass and its operators in execution order; None if not profiled."""
+        with self._session() as session:
+            meta = session.get(ProfileRow, run_id)
+            if meta is None:
+                return None
+            ops = session.scalars(
+                select(ProfileOpRow)
+                .where(ProfileOpRow.run_id == run_id)
+                .order_by(ProfileOpRow.position)
+            )
+            return meta, list(ops)
 
     def samples(self, run_id: str) -> list[int]:
         with self._session() as session:

@@ -120,9 +120,10 @@ def push(
 def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: PushReport) -> None:
     from sqlalchemy import select
 
-    from benchctl.results.schema import ArtifactRow, RunRow, SampleRow
+    from benchctl.results.schema import ArtifactRow, ProfileOpRow, ProfileRow, RunRow, SampleRow
 
     runs_t, samples_t, arts_t = RunRow.__table__, SampleRow.__table__, ArtifactRow.__table__
+    prof_t, ops_t = ProfileRow.__table__, ProfileOpRow.__table__
     with dst.engine.begin() as out:  # one transaction per batch
         have = set(out.scalars(select(runs_t.c.run_id).where(runs_t.c.run_id.in_(ids))))
         missing = [i for i in ids if i not in have]
@@ -134,6 +135,8 @@ def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: Push
             shas = sorted({r["artifact_sha256"] for r in runs if r["artifact_sha256"]})
             arts = _rows(conn.execute(select(arts_t).where(arts_t.c.sha256.in_(shas))))
             samples = _rows(conn.execute(select(samples_t).where(samples_t.c.run_id.in_(missing))))
+            profs = _rows(conn.execute(select(prof_t).where(prof_t.c.run_id.in_(missing))))
+            ops = _rows(conn.execute(select(ops_t).where(ops_t.c.run_id.in_(missing))))
         report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
         # A concurrent push may have stored some of these since the check above: only the runs
         # this transaction inserted get their samples here.
@@ -143,6 +146,11 @@ def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: Push
         report.samples_copied += len(
             _insert_new(out, samples_t, [s for s in samples if s["run_id"] in inserted], "run_id")
         )
+        # Profiles go with their runs: only the runs this transaction inserted, so no conflict.
+        profiled = _insert_new(out, prof_t, [p for p in profs if p["run_id"] in inserted], "run_id")
+        kept_ops = [o for o in ops if o["run_id"] in profiled]
+        if kept_ops:
+            out.execute(ops_t.insert(), kept_ops)
 
 
 def _rows(result: Iterable[Any]) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ from benchctl.harness.contract.testing import DELETE, with_field
 from benchctl.harness.runner import capabilities
 
 GOLDEN = {
-    "spec": ["spec.json"],
-    "result": ["result.json", "result_error.json"],
+    "spec": ["spec.json", "spec_profile.json"],
+    "result": ["result.json", "result_error.json", "result_profile.json"],
     "capabilities": ["capabilities.json"],
 }
 

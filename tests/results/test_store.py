@@ -91,8 +91,10 @@ def test_migrations_build_exactly_the_orm_schema():
 def test_a_database_behind_the_code_refuses_with_the_upgrade_command(monkeypatch):
     store = ResultStore.open()
     url = store.location
-    monkeypatch.setattr(migrate, "head", lambda: "0002")
-    monkeypatch.setattr(migrate, "known_revisions", lambda: ["0002", "0001"])
+    ahead = f"{int(migrate.head()) + 1:04d}"  # a revision one past this code's head
+    known = [ahead, *migrate.known_revisions()]
+    monkeypatch.setattr(migrate, "head", lambda: ahead)
+    monkeypatch.setattr(migrate, "known_revisions", lambda: known)
     with pytest.raises(SchemaVersionError) as exc:
         ResultStore.open()
     assert f"run: benchctl db upgrade --db {url}" in str(exc.value)

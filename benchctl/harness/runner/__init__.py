@@ -23,6 +23,7 @@ from benchctl.harness.backends import (
     get_backend,
 )
 from benchctl.harness.digest import content_sha256
+from benchctl.harness.runner import memory
 from benchctl.harness.runner.facts import device_facts, thermal_snapshot
 
 RUNNER_NAME = "benchctl-python"
@@ -135,10 +136,12 @@ def execute(
         "allow_fallback": bool(backend_spec.get("allow_fallback")),
     }
     clock = time.perf_counter_ns
+    rss_before_load = memory.rss_bytes()
     try:
         t0 = clock()
         session = backend.load(str(model_path), accelerator, options)
         load_ns = clock() - t0
+        rss_after_load = memory.rss_bytes()
     except BackendUnavailable as exc:
         raise RunFailure("unsupported_backend", "RUNTIME_UNAVAILABLE", str(exc)) from None
     except DelegateUnavailable as exc:
@@ -186,12 +189,16 @@ def execute(
             timer=session.timer,
             synchronize=session.synchronize,
         )
+        used = memory.snapshot(rss_before_load, rss_after_load, session)
+        profiled = _profiled_pass(spec, backend, session, model_path, accelerator, options, arrays)
     except Exception as exc:  # an inference error mid-loop is a status, not a traceback
         raise RunFailure("error", "INFERENCE_FAILED", f"{type(exc).__name__}: {exc}") from None
     finally:
         session.close()
     return {
         "runtime": runtime,
+        "memory": used,
+        **({"profile": profiled} if profiled is not None else {}),
         "model_sha256": digest,
         "stopped_by": timing.stopped_by,
         "timing_ns": {
@@ -205,6 +212,34 @@ def execute(
             "samples": timing.samples,
         },
     }
+
+
+def _profiled_pass(
+    spec: dict[str, Any],
+    backend: Any,
+    session: Any,
+    model_path: Path,
+    accelerator: str,
+    options: dict[str, Any],
+    arrays: dict[str, Any],
+) -> dict[str, Any] | None:
+    """The `profile` entry when the spec asks for one: after the timed loop, never inside it."""
+    if spec.get("profile") is None:
+        return None
+    from benchctl.harness.backends._profile import DEFAULT_ITERATIONS, ProfileRequest, run_profile
+
+    return run_profile(
+        ProfileRequest(
+            backend=backend,
+            session=session,
+            model_path=str(model_path),
+            accelerator=accelerator,
+            options=options,
+            arrays=arrays,
+            iterations=int(spec["profile"].get("iterations") or DEFAULT_ITERATIONS),
+            workdir=model_path.parent,
+        )
+    )
 
 
 def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None) -> dict[str, Any]:
@@ -263,16 +298,31 @@ def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None
         }
     result["started_at"] = started
     result["finished_at"] = _now()
+    problem = _violation(result)
+    if problem is not None and isinstance(result.get("profile"), dict):
+        # A profile the schema refuses never costs the timed samples: keep them, say why.
+        result["profile"] = {
+            "profiler": str(result["profile"].get("profiler", "?")),
+            "operators": [],
+            "error": f"invalid profile: {problem}"[:2000],
+        }
+        problem = _violation(result)
+    if problem is not None:
+        # Never leave the host without a result: say why this one could not be written as measured.
+        for key in ("timing_ns", "runtime", "model_sha256", "memory", "profile"):
+            result.pop(key, None)
+        result["status"] = "error"
+        result["error"] = {"code": "RUNNER_CRASHED", "message": f"invalid result: {problem}"}
+    contract.write_atomic(out_path, result)
+    return result
+
+
+def _violation(result: dict[str, Any]) -> str | None:
     try:
         contract.validate("result", result)
     except contract.ContractViolation as exc:
-        # Never leave the host without a result: say why this one could not be written as measured.
-        for key in ("timing_ns", "runtime", "model_sha256"):
-            result.pop(key, None)
-        result["status"] = "error"
-        result["error"] = {"code": "RUNNER_CRASHED", "message": f"invalid result: {exc}"}
-    contract.write_atomic(out_path, result)
-    return result
+        return str(exc)
+    return None
 
 
 def stdout_progress(phase: str, done: int, total: int) -> None:
