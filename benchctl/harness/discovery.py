@@ -160,7 +160,10 @@ def local_gpus(timeout: float = 20.0) -> tuple[list[NvidiaGpu], str | None]:
         return [], f"nvidia-smi did not answer within {timeout:.0f} s"
     if proc.returncode != 0:
         return [], f"nvidia-smi failed: {(proc.stderr or proc.stdout).strip()[:300]}"
-    gpus = parse_nvidia_smi(proc.stdout)
+    try:
+        gpus = parse_nvidia_smi(proc.stdout)
+    except ValueError as exc:
+        return [], f"nvidia-smi answered in an unexpected form: {exc}"
     return gpus, None if gpus else "nvidia-smi lists no GPU"
 
 

@@ -98,6 +98,9 @@ def test_edgetpu_report_partially_mapped():
 def test_edgetpu_report_fully_mapped():
     report = parse_report((ASSETS / "edgetpu_compiler_full.log").read_text())
     assert (report["ops_total"], report["ops_on_edgetpu"], report["ops_on_cpu"]) == (31, 31, 0)
+    # real -s logs print the operator table when fully mapped too (G12): every row is mapped
+    assert report["operators"] and all(op["mapped"] for op in report["operators"])
+    assert sum(op["count"] for op in report["operators"]) == 31
 
 
 def test_parity_tolerances_depend_on_precision():

@@ -4,12 +4,23 @@ Accelerators: `cpu` (XNNPACK by default, or the built-in kernels only with `xnnp
 `gpu` (the GPU delegate library, where the platform ships one) and `edgetpu` (libedgetpu, for
 models compiled by edgetpu_compiler). A delegate that cannot load is reported as such — the run
 never silently continues on the CPU.
+
+With a `gpu` or `edgetpu` delegate the interpreter is built without LiteRT's default delegates:
+XNNPACK's own partition is a DELEGATE node too, and would otherwise be counted as the
+accelerator's. Delegate libraries are first loaded in a child process (`probe_delegate`):
+libedgetpu is reported to crash TFLite runtimes newer than the one it was built with
+(google-coral/edgetpu#812, google-coral/libedgetpu#53), and a crash there must cost that
+delegate, not the capabilities document or the run's result.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
+import signal
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +40,12 @@ EDGETPU_LIBRARY = {
     "Windows": "edgetpu.dll",
 }
 GPU_LIBRARY = {"Linux": "libtensorflowlite_gpu_delegate.so", "Darwin": "libmetal_delegate.dylib"}
+# A delegate library elsewhere (a libedgetpu built for a newer TFLite, a vendor GPU delegate).
+LIBRARY_ENV = {"edgetpu": "BENCHCTL_EDGETPU_LIBRARY", "gpu": "BENCHCTL_GPU_DELEGATE_LIBRARY"}
+PROBE_TIMEOUT_S = 60.0
+_PROBE = (
+    "import sys\nfrom ai_edge_litert import interpreter\ninterpreter.load_delegate(sys.argv[1])\n"
+)
 
 
 def _interpreter_module():
@@ -40,8 +57,34 @@ def _interpreter_module():
 
 
 def delegate_library(accelerator: str) -> str | None:
+    override = os.environ.get(LIBRARY_ENV.get(accelerator, ""), "")
+    if override:
+        return override
     table = {"edgetpu": EDGETPU_LIBRARY, "gpu": GPU_LIBRARY}.get(accelerator, {})
     return table.get(platform.system())
+
+
+def probe_delegate(library: str, timeout: float = PROBE_TIMEOUT_S) -> str | None:
+    """Load the delegate in a child Python; None when it loads, else why not (a crash included)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, library],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"loading {library} did not finish within {timeout:.0f} s"
+    if done.returncode == 0:
+        return None
+    if done.returncode < 0:
+        name = signal.Signals(-done.returncode).name
+        return (
+            f"loading {library} crashed the process ({name}); libedgetpu builds are tied to the "
+            "TFLite runtime they were built for: see docs/runtimes.md (Edge TPU)"
+        )
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return f"could not load {library}: {lines[-1] if lines else f'exit {done.returncode}'}"
 
 
 def library_loads(name: str) -> str | None:
@@ -98,6 +141,24 @@ class LiteRtSession(HostClockSession):
         self._it = None
 
 
+def interpreter_kwargs(
+    interpreter: Any, model_path: str, accelerator: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    """The Interpreter's arguments before any delegate is added.
+
+    XNNPACK is a default delegate: it is off under another delegate, so its partition can never
+    pass for the GPU's or the Edge TPU's.
+    """
+    kwargs: dict[str, Any] = {"model_path": model_path}
+    if options.get("num_threads"):
+        kwargs["num_threads"] = int(options["num_threads"])
+    if accelerator != "cpu" or not options.get("xnnpack", True):
+        kwargs["experimental_op_resolver_type"] = (
+            interpreter.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+        )
+    return kwargs
+
+
 class LiteRtBackend:
     name = "litert"
     formats = ("tflite",)
@@ -110,17 +171,16 @@ class LiteRtBackend:
         return importlib.metadata.version("ai-edge-litert")
 
     def available_accelerators(self) -> list[str]:
-        interpreter = _interpreter_module()
+        _interpreter_module()
         out = ["cpu"]
         for acc in ("gpu", "edgetpu"):
             lib = delegate_library(acc)
             if lib is None or library_loads(lib) is not None:
                 continue
-            try:
-                interpreter.load_delegate(lib)
-            except (ValueError, OSError, RuntimeError):
-                continue  # the library opens but is no LiteRT delegate (or finds no device)
-            out.append(acc)
+            # In a child process: the library opens, but it may be no LiteRT delegate, find no
+            # device, or crash the runtime (libedgetpu against a newer TFLite).
+            if probe_delegate(lib) is None:
+                out.append(acc)
         return out
 
     def load(self, model_path: str, accelerator: str, options: dict[str, Any]) -> LiteRtSession:
@@ -129,14 +189,8 @@ class LiteRtBackend:
             raise ValueError(
                 f"LiteRT has no accelerator {accelerator!r}; known: {self.accelerators}"
             )
-        xnnpack = bool(options.get("xnnpack", True))
-        kwargs: dict[str, Any] = {"model_path": model_path}
-        if options.get("num_threads"):
-            kwargs["num_threads"] = int(options["num_threads"])
-        if not xnnpack:
-            kwargs["experimental_op_resolver_type"] = (
-                interpreter.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-            )
+        kwargs = interpreter_kwargs(interpreter, model_path, accelerator, options)
+        xnnpack = "experimental_op_resolver_type" not in kwargs
         delegated = False
         if accelerator != "cpu":
             lib = delegate_library(accelerator)
@@ -145,7 +199,7 @@ class LiteRtBackend:
                     f"no LiteRT {accelerator} delegate exists for {platform.system()}"
                 )
             try:
-                reason = library_loads(lib)
+                reason = library_loads(lib) or probe_delegate(lib)
                 if reason is not None:
                     raise OSError(reason)
                 kwargs["experimental_delegates"] = [interpreter.load_delegate(lib)]

@@ -1,7 +1,14 @@
 """onnxruntime inside the Python runner (CPU; the CUDA/TensorRT providers when installed).
 
-The requested accelerator maps to one execution provider; after loading, the provider the
-session actually uses is read back, so a silent fallback to CPU is reported, not hidden.
+The requested accelerator maps to one execution provider. Without `allow_fallback` that provider
+is the only one named and `session.disable_cpu_ep_fallback` is set (naming the CPU provider as
+well is a configuration conflict onnxruntime refuses), so a node the provider rejects fails the
+load. With fallback the CPU provider follows it. After loading, where each node was placed is
+read back (`get_provider_graph_assignment_info`, where this onnxruntime has it), so a partial
+or total fallback is reported.
+
+On a GPU provider inputs and outputs live on the device (IOBinding): each sample is the
+inference, not host↔device copies, like the TensorRT and torch-cuda paths.
 """
 
 from __future__ import annotations
@@ -43,10 +50,26 @@ def _ort():
     return onnxruntime
 
 
+# Where the IOBinding keeps inputs and outputs; None: plain `sess.run` on numpy (CPU).
+IO_DEVICE = {"cpu": None, "cuda": "cuda", "tensorrt": "cuda"}
+ASSIGNMENT_KEY = "session.record_ep_graph_assignment_info"
+
+
+def provider_config(accelerator: str, allow_fallback: bool) -> tuple[list[str], dict[str, str]]:
+    """(providers, session config entries) for a request; never the CPU-EP/no-fallback conflict."""
+    if accelerator == "cpu":
+        return [PROVIDERS["cpu"]], {}
+    if allow_fallback:
+        return [PROVIDERS[accelerator], PROVIDERS["cpu"]], {}
+    # Naming CPUExecutionProvider too would make onnxruntime refuse the session outright.
+    return [PROVIDERS[accelerator]], {"session.disable_cpu_ep_fallback": "1"}
+
+
 class OrtSession(HostClockSession):
-    def __init__(self, session: Any, accelerator: str) -> None:
+    def __init__(self, session: Any, accelerator: str, io_device: str | None = None) -> None:
         self._session = session
         self._accelerator = accelerator
+        self._io_device = io_device
 
     def inputs(self) -> list[TensorSpec]:
         return [
@@ -59,14 +82,57 @@ class OrtSession(HostClockSession):
         ]
 
     def bind(self, arrays: dict[str, Any]) -> Callable[[], object]:
-        # partial() is a C-level call: the loop adds nothing a bare `sess.run(None, feeds)` lacks.
-        return functools.partial(self._session.run, None, dict(arrays))
+        if self._io_device is None:
+            # partial() is a C-level call: the loop adds nothing a bare `sess.run` lacks.
+            return functools.partial(self._session.run, None, dict(arrays))
+        ort = _ort()
+        binding = self._session.io_binding()
+        self._device_inputs = {  # kept alive: the binding holds only their addresses
+            name: ort.OrtValue.ortvalue_from_numpy(array, self._io_device, 0)
+            for name, array in arrays.items()
+        }
+        for name, value in self._device_inputs.items():
+            binding.bind_ortvalue_input(name, value)
+        for out in self._session.get_outputs():
+            binding.bind_output(out.name, self._io_device, 0)
+        self._binding = binding
+        return functools.partial(self._session.run_with_iobinding, binding)
+
+    def placement(self) -> dict[str, int] | None:
+        """Nodes per execution provider as onnxruntime assigned them (None: too old to say)."""
+        read = getattr(self._session, "get_provider_graph_assignment_info", None)
+        if read is None:
+            return None
+        counts: dict[str, int] = {}
+        for subgraph in read():
+            counts[subgraph.ep_name] = counts.get(subgraph.ep_name, 0) + len(subgraph.get_nodes())
+        return counts
 
     def describe(self) -> Description:
-        used = self._session.get_providers()
-        first = used[0] if used else None
-        actual = next((k for k, v in PROVIDERS.items() if v == first), first)
-        return Description(accelerator_actual=actual, plan_summary={"providers": used})
+        providers = self._session.get_providers()
+        placed = self.placement()
+        summary = {
+            "providers": providers,
+            "nodes_by_provider": placed,
+            "io_binding": self._io_device,
+        }
+        if placed is None:  # an older onnxruntime: only the provider list, the best it can say
+            first = providers[0] if providers else None
+            actual = next((k for k, v in PROVIDERS.items() if v == first), first)
+            return Description(accelerator_actual=actual, plan_summary=summary)
+        wanted = PROVIDERS[self._accelerator]
+        on_wanted, total = placed.get(wanted, 0), sum(placed.values())
+        if total == 0 or on_wanted > 0:  # partial placements show in delegated/total nodes
+            actual: str | None = self._accelerator
+        else:
+            first = max(placed, key=placed.__getitem__)
+            actual = next((k for k, v in PROVIDERS.items() if v == first), first)
+        return Description(
+            accelerator_actual=actual,
+            delegated_nodes=on_wanted,
+            total_nodes=total,
+            plan_summary=summary,
+        )
 
     def close(self) -> None:
         self._session = None
@@ -106,11 +172,17 @@ class OnnxRuntimeBackend:
                 f"{', '.join(ort.get_available_providers())}); install onnxruntime-gpu on a "
                 "machine with an NVIDIA GPU"
             )
-        if accelerator != "cpu" and not options.get("allow_fallback"):
-            # Otherwise ORT quietly runs the nodes its accelerator provider rejects on the CPU.
-            so.add_session_config_entry("session.disable_cpu_ep_fallback", "1")
-        providers = [PROVIDERS[accelerator]]
-        if accelerator != "cpu":
-            providers.append(PROVIDERS["cpu"])  # ORT needs it for unsupported nodes; reported below
-        session = ort.InferenceSession(model_path, sess_options=so, providers=providers)
-        return OrtSession(session, accelerator)
+        providers, entries = provider_config(accelerator, bool(options.get("allow_fallback")))
+        for key, value in {**entries, ASSIGNMENT_KEY: "1"}.items():
+            so.add_session_config_entry(key, value)
+        try:
+            session = ort.InferenceSession(model_path, sess_options=so, providers=providers)
+        except Exception as exc:
+            if "fallback to CPU EP has been explicitly disabled" in str(exc):
+                raise DelegateUnavailable(
+                    f"{PROVIDERS[accelerator]} does not take every node of this model "
+                    "(onnxruntime assigns some to the CPU); pass --allow-fallback to run them "
+                    "there, reported as a partial placement"
+                ) from None
+            raise
+        return OrtSession(session, accelerator, IO_DEVICE[accelerator])

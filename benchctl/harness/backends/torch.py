@@ -104,8 +104,11 @@ class TorchBackend:
     accelerators = ("cpu", "cuda")
 
     def version(self) -> str:
-        _torch()
-        return importlib.metadata.version("torch")
+        torch = _torch()
+        try:
+            return importlib.metadata.version("torch")
+        except importlib.metadata.PackageNotFoundError:  # a source or vendor build (Jetson)
+            return str(torch.__version__)
 
     def available_accelerators(self) -> list[str]:
         torch = _torch()
@@ -137,6 +140,20 @@ class TorchBackend:
                 spec = TensorSpec(
                     "input", [int(d) for d in val.shape], str(val.dtype).removeprefix("torch.")
                 )
-        # No parameter needs a gradient, so autograd records nothing (and no global state changes).
-        module = program.module().to(accelerator).requires_grad_(False)
+        module = module_on(program, accelerator)
         return TorchSession(module, accelerator, mode, spec)
+
+
+def module_on(program: Any, device: str) -> Any:
+    """The exported program as a module on `device`.
+
+    torch.export bakes `device=cpu` into the graph (arange, zeros, tensor-metadata asserts), so
+    `.module().to(device)` moves only parameters and the graph then fails on its own constants;
+    `move_to_device_pass` rewrites those nodes too. No parameter needs a gradient, so autograd
+    records nothing (and no global state changes).
+    """
+    if device != "cpu":
+        from torch.export.passes import move_to_device_pass
+
+        program = move_to_device_pass(program, device)
+    return program.module().requires_grad_(False)

@@ -67,6 +67,13 @@ def capabilities() -> dict[str, Any]:
             entry.update(
                 version=None, available=False, accelerators=[], reason_if_unavailable=str(exc)
             )
+        except Exception as exc:  # one broken runtime install must not hide every other runtime
+            entry.update(
+                version=None,
+                available=False,
+                accelerators=[],
+                reason_if_unavailable=f"probing {name} failed: {type(exc).__name__}: {exc}",
+            )
         runtimes.append(entry)
     doc = {
         "schema": "benchctl.capabilities",

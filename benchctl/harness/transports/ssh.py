@@ -49,7 +49,12 @@ for d in /sys/bus/usb/devices/*; do
   [ -r "$d/idVendor" ] || continue
   echo "usb=$(basename $d) $(cat $d/idVendor):$(cat $d/idProduct) $(cat $d/speed 2>/dev/null)"
 done
-command -v nvidia-smi >/dev/null && NVIDIA_SMI | sed 's/^/gpu=/'
+if command -v nvidia-smi >/dev/null; then
+  # not piped: a broken driver's exit status (9) and message must reach the host
+  smi=$(NVIDIA_SMI 2>&1); rc=$?
+  if [ $rc -eq 0 ]; then printf '%s\n' "$smi" | sed 's/^/gpu=/'
+  else echo "gpu_error=nvidia-smi exit $rc: $(printf '%s' "$smi" | head -c 300 | tr '\n' ' ')"; fi
+fi
 true
 """
 
@@ -178,12 +183,12 @@ class SshTransport:
                 f"`ssh -p {self.port} {self.address.split(':')[0]}` to check and accept it, "
                 "or set the device's known_hosts file"
             ) from None
-        except (OSError, asyncssh.Error) as exc:
-            raise TransportError(f"ssh {where}: cannot connect ({exc})") from None
-        except TimeoutError:
+        except TimeoutError:  # an OSError too: caught before the general case
             raise TransportError(
                 f"ssh {where}: no answer within {self.connect_timeout:.0f} s; is the board on?"
             ) from None
+        except (OSError, asyncssh.Error) as exc:
+            raise TransportError(f"ssh {where}: cannot connect ({exc})") from None
         self._sftp = await self._conn.start_sftp_client()
         if self._root is None:
             home = await self._sftp.realpath(".")
@@ -220,7 +225,8 @@ class SshTransport:
         async def put() -> None:
             await self._connection()
             await self._sftp.makedirs(posixpath.dirname(remote), exist_ok=True)
-            await self._sftp.put(str(local), remote)
+            # a folder artifact (.mlpackage) goes over whole
+            await self._sftp.put(str(local), remote, recurse=local.is_dir())
 
         self._sftp_call(put, timeout, f"push {local} → {remote}")
 
@@ -391,34 +397,10 @@ class SshTransport:
     # --- facts ---------------------------------------------------------------------------------
 
     def facts(self, *, timeout: float) -> dict[str, Any]:
-        from benchctl.harness.discovery import NVIDIA_SMI_ARGV, coral_from_lsusb, parse_nvidia_smi
-
-        script = FACTS_SH.replace("NVIDIA_SMI", shlex.join(NVIDIA_SMI_ARGV))
-        done = self.run(["sh", "-c", script], timeout=timeout)
+        done = self.run(["sh", "-c", facts_script()], timeout=timeout)
         if done.returncode != 0:
             raise TransportError(f"ssh {self.host}: reading facts failed: {done.stderr_tail}")
-        facts: dict[str, Any] = {"platform": "linux"}
-        usb_lines, gpu_lines = [], []
-        for line in done.stdout_tail.splitlines():
-            key, _, value = line.partition("=")
-            if key == "usb":
-                name, ids, *speed = value.split()
-                usb_lines.append((name, ids, speed[0] if speed else ""))
-            elif key == "gpu":
-                gpu_lines.append(value)
-            elif key:
-                facts[key] = value.strip()
-        if "cpu_count" in facts and str(facts["cpu_count"]).isdigit():
-            facts["cpu_count"] = int(facts["cpu_count"])
-        lsusb = "\n".join(f"Bus 000 Device 000: ID {ids}" for _, ids, _ in usb_lines)
-        corals = coral_from_lsusb(lsusb)
-        speeds = {ids: s for _, ids, s in usb_lines}
-        facts["corals"] = [
-            {**c.to_json(), "speed_mbps": _float(speeds.get(f"{c.vendor_id}:{c.product_id}"))}
-            for c in corals
-        ]
-        facts["gpus"] = [g.to_json() for g in parse_nvidia_smi("\n".join(gpu_lines))]
-        return facts
+        return parse_facts(done.stdout_tail)
 
     def snapshot(self, *, timeout: float) -> dict[str, Any]:
         from benchctl.harness.gating import LINUX_SNAPSHOT_SH, parse_linux_snapshot
@@ -454,3 +436,41 @@ def _float(value: str | None) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
+
+
+def facts_script() -> str:
+    from benchctl.harness.discovery import NVIDIA_SMI_ARGV
+
+    return FACTS_SH.replace("NVIDIA_SMI", shlex.join(NVIDIA_SMI_ARGV))
+
+
+def parse_facts(stdout: str) -> dict[str, Any]:
+    """`FACTS_SH` output → facts; a GPU whose driver is broken gives `gpu_error`, no crash."""
+    from benchctl.harness.discovery import coral_from_lsusb, parse_nvidia_smi
+
+    facts: dict[str, Any] = {"platform": "linux"}
+    usb_lines, gpu_lines = [], []
+    for line in stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key == "usb":
+            name, ids, *speed = value.split()
+            usb_lines.append((name, ids, speed[0] if speed else ""))
+        elif key == "gpu":
+            gpu_lines.append(value)
+        elif key:
+            facts[key] = value.strip()
+    if "cpu_count" in facts and str(facts["cpu_count"]).isdigit():
+        facts["cpu_count"] = int(facts["cpu_count"])
+    lsusb = "\n".join(f"Bus 000 Device 000: ID {ids}" for _, ids, _ in usb_lines)
+    corals = coral_from_lsusb(lsusb)
+    speeds = {ids: s for _, ids, s in usb_lines}
+    facts["corals"] = [
+        {**c.to_json(), "speed_mbps": _float(speeds.get(f"{c.vendor_id}:{c.product_id}"))}
+        for c in corals
+    ]
+    try:
+        facts["gpus"] = [g.to_json() for g in parse_nvidia_smi("\n".join(gpu_lines))]
+    except ValueError as exc:  # nvidia-smi answered, but not in the format asked for
+        facts["gpus"] = []
+        facts.setdefault("gpu_error", str(exc))
+    return facts

@@ -166,3 +166,67 @@ def test_files_sha256_and_cleanup_stay_inside_root(sshd, tmp_path):
         assert not t.exists(remote)
     finally:
         t.close()
+
+
+def test_a_silent_host_is_a_timeout_not_cannot_connect(tmp_path):
+    """G9: TimeoutError is an OSError; a board that accepts TCP but never speaks SSH times out."""
+    import socket
+
+    with socket.socket() as listener:  # the kernel completes the handshake; nobody answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        (tmp_path / "kh").write_text("")
+        t = SshTransport(f"127.0.0.1:{port}", connect_timeout=1, known_hosts=str(tmp_path / "kh"))
+        try:
+            with pytest.raises(TransportError, match=r"no answer within 1 s; is the board on\?"):
+                t.exists("/")
+        finally:
+            t.close()
+
+
+def test_a_folder_artifact_is_pushed_whole(sshd, tmp_path):
+    """G10: an .mlpackage is a folder; SFTP needs recurse to copy it."""
+    pkg = tmp_path / "model.mlpackage"
+    (pkg / "Data" / "weights").mkdir(parents=True)
+    (pkg / "Manifest.json").write_text("{}")
+    (pkg / "Data" / "weights" / "weight.bin").write_bytes(b"w" * 1000)
+    t = _transport(sshd, tmp_path)
+    try:
+        remote = t.workdir("d" * 32)
+        t.push(pkg, f"{remote}/model.mlpackage", timeout=30)
+        weight = f"{remote}/model.mlpackage/Data/weights/weight.bin"
+        assert t.sha256(weight, timeout=30) == (
+            "sha256:" + __import__("hashlib").sha256(b"w" * 1000).hexdigest()
+        )
+        assert t.exists(f"{remote}/model.mlpackage/Manifest.json")
+    finally:
+        t.close()
+
+
+def test_a_broken_nvidia_driver_is_reported_not_raised(tmp_path):
+    """G11: nvidia-smi's exit 9 and message reach the facts; nothing raises ValueError.
+
+    The board's facts script runs in a real `sh` with an `nvidia-smi` that answers as the real
+    one does when the driver is not loaded (its message, exit status 9).
+    """
+    import os
+    import subprocess
+
+    from benchctl.harness.transports.ssh import facts_script, parse_facts
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    smi = bin_dir / "nvidia-smi"
+    smi.write_text(
+        "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA"
+        ' driver. Make sure that the latest NVIDIA driver is installed and running."\nexit 9\n'
+    )
+    smi.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    out = subprocess.run(
+        ["sh", "-c", facts_script()], env=env, capture_output=True, text=True, timeout=60
+    )
+    facts = parse_facts(out.stdout)
+    assert facts["gpus"] == []
+    assert facts["gpu_error"].startswith("nvidia-smi exit 9: NVIDIA-SMI has failed")
