@@ -23,6 +23,7 @@ FAIL_ON = {
     "environment-shift": "environment_shift",
     "failed": "failed",
     "invalid": "invalid",
+    "memory-regression": "memory_regression",  # peak memory, screened beside latency
 }
 
 app = typer.Typer(help="Regression reports over the results database.", no_args_is_help=True)
@@ -54,7 +55,7 @@ def nightly_cmd(
         typer.Option(
             "--fail-on",
             help="Exit with code 4 when any series is labelled so: regression, improvement, "
-            "environment-shift, failed, invalid.",
+            "environment-shift, failed, invalid, memory-regression.",
         ),
     ] = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help="Only this model.")] = None,
@@ -108,6 +109,10 @@ def nightly_cmd(
         f"{s.screening.label}: {s.description}"
         for s in report.series
         if s.screening.label in labels
+    ] + [
+        f"memory regression: {s.description}"
+        for s in report.series
+        if "memory_regression" in labels and s.memory_regression
     ]
     if output is None:
         typer.echo(text, nl=False)

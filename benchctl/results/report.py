@@ -32,6 +32,7 @@ COUNT_NAMES = {
     "insufficient_data": "insufficient data",
     "ok": "ok",
     "change_points": "change point",
+    "memory_regression": "memory regression",
 }
 
 
@@ -58,6 +59,8 @@ def count_texts(report: NightlyReport) -> dict[str, str]:
     """ "1 regression", "2 environment shifts", "0 failed" … per counter."""
     out = {}
     for key, n in report.counts().items():
+        if key == "memory_regression" and not n:
+            continue  # memory is named only when it moved (older runs measured none)
         name = COUNT_NAMES[key]
         uncountable = name.endswith(("data", "ok", "failed", "invalid"))
         out[key] = f"{n} {name if n == 1 or uncountable else name + 's'}"
@@ -107,6 +110,49 @@ def _alert_rows(series: list[SeriesReport]) -> list[str]:
     return rows
 
 
+def mib(n: float | None) -> str:
+    return "—" if n is None else f"{n / 2**20:.1f} MiB"
+
+
+def ops_text(top: list[dict[str, Any]] | None) -> str:
+    """ "Conv +0.412 ms (+18.0 %), Gemm …" — the op types whose time moved most."""
+    if not top:
+        return "—"
+    return ", ".join(
+        f"{o['op_type']} {o['delta_ms']:+.3f} ms ({pct(o['rel_change'])})" for o in top
+    )
+
+
+def _top_ops_lines(series: list[SeriesReport]) -> list[str]:
+    named = [s for s in series if s.top_ops]
+    if not named:
+        return []
+    lines = ["", "Top moved operators (op types, last good → new; from the runs' profiles):", ""]
+    lines += [f"- {_md_escape(s.description)}: {_md_escape(ops_text(s.top_ops))}" for s in named]
+    return lines
+
+
+def _memory_lines(report: NightlyReport) -> list[str]:
+    moved = [
+        (s, m) for s in report.series for m in s.memory if m.label in ("regression", "improvement")
+    ]
+    if not moved:
+        return []
+    lines = [
+        "### Memory (peak of the runner process; accelerator allocator where measured)",
+        "",
+        "| series | metric | baseline (n) | new | change | verdict | what changed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {_md_escape(s.description)} | {m.metric} | {mib(m.level_bytes)} ({m.n_baseline}) "
+        f"| {mib(m.value_bytes)} `{short(m.run_id)}` | **{pct(m.rel_change)}** | {m.label} "
+        f"| {_md_escape(versions_text(m.changed_versions))} |"
+        for s, m in moved
+    ]
+    return [*lines, ""]
+
+
 def _change_rows(report: NightlyReport) -> list[str]:
     rows = []
     for s in report.series:
@@ -147,7 +193,9 @@ def to_markdown(report: NightlyReport) -> str:
             ]
         else:
             lines += _alert_rows(group)
+            lines += _top_ops_lines(group)
         lines.append("")
+    lines += _memory_lines(report)
     changes = _change_rows(report)
     if changes:
         lines += [
@@ -193,7 +241,7 @@ def to_html(report: NightlyReport) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(ms=ms, pct=pct, short=short, versions=versions_text)
+    env.filters.update(ms=ms, pct=pct, short=short, versions=versions_text, mib=mib, ops=ops_text)
     cards = []
     order = {label: i for i, (label, _) in enumerate(SECTIONS)}
     for s in sorted(report.series, key=lambda s: (order.get(s.screening.label, 99), s.description)):

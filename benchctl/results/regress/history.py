@@ -34,6 +34,8 @@ class Point:
     timer_floor_ns: float  # max(clock resolution, loop overhead): nothing below it is real
     excluded: str | None = None  # reason from the config's [[exclude]]
     begins_segment: str | None = None  # reason from the config's [[begins_segment]]
+    peak_rss_bytes: int | None = None  # the runner's memory (regress/memory.py screens it)
+    device_peak_bytes: int | None = None
 
     @property
     def usable(self) -> bool:
@@ -114,6 +116,8 @@ def to_point(row: RunRow, samples: list[int] | None, config: RegressConfig) -> P
         timer_floor_ns=float(max(row.clock_resolution_ns or 0, row.loop_overhead_ns or 0)),
         excluded=_note(row.run_id, config.exclude),
         begins_segment=_note(row.run_id, config.begins_segment),
+        peak_rss_bytes=row.peak_rss_bytes,
+        device_peak_bytes=row.device_peak_bytes,
     )
 
 

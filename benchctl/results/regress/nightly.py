@@ -16,6 +16,7 @@ from typing import Any
 
 from benchctl.results.regress.changepoint import change_points
 from benchctl.results.regress.history import Point, Series, load_series
+from benchctl.results.regress.memory import MemoryScreening, screen_memory
 from benchctl.results.regress.screen import LABELS, Screening, diff_fields, screen
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
 from benchctl.results.store import ResultStore
@@ -53,9 +54,19 @@ class SeriesReport:
     changes: list[ChangeReport]
     settings: DetectorSettings
     points: list[Point] = field(repr=False)
+    # peak memory screened like latency (regress/memory.py), and, for a latency regression whose
+    # runs carry profiles, the op types whose time moved most (results/profiles.py)
+    memory: list[MemoryScreening] = field(default_factory=list)
+    top_ops: list[dict[str, Any]] | None = None
+
+    @property
+    def memory_regression(self) -> bool:
+        return any(m.label == "regression" for m in self.memory)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "memory": [m.to_dict() for m in self.memory],
+            "top_moved_ops": self.top_ops,
             "series_key": self.key,
             "description": self.description,
             **self.labels,
@@ -89,6 +100,7 @@ class NightlyReport:
         seen = Counter(s.screening.label for s in self.series)
         out = {label: seen.get(label, 0) for label in LABELS}
         out["change_points"] = sum(len(s.changes) for s in self.series)
+        out["memory_regression"] = sum(s.memory_regression for s in self.series)
         return out
 
     def with_label(self, *labels: str) -> list[SeriesReport]:
@@ -171,7 +183,14 @@ def nightly(
             newest = newest.replace(tzinfo=UTC)
         if since is not None and newest < since:
             continue
-        reports.append(analyze(series))
+        found = analyze(series)
+        found.memory = screen_memory(series.points, series.settings)
+        v = found.screening
+        if v.label in ("regression", "improvement") and v.last_good:
+            from benchctl.results.profiles import top_moved
+
+            found.top_ops = top_moved(store, v.last_good, v.run_id)
+        reports.append(found)
     return NightlyReport(
         generated_at=datetime.now(UTC),
         database=store.location,
