@@ -164,13 +164,20 @@ def _runner_checks(device: Device, transport: Any, report: Report) -> None:
             report.add(f"runtime {name}", True, f"{backend} {entry.get('version') or ''}".strip())
 
 
+def _adb_apk() -> tuple[str, str]:
+    """(how to build the release APK, where it lands): the app has product flavors (A12)."""
+    from benchctl.harness.transports.adb import BUILD_RELEASE, RELEASE_APK
+
+    return BUILD_RELEASE, RELEASE_APK
+
+
 def _app_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> None:
     from benchctl.harness.lifecycle import app_target
 
     app = app_target(device)
     if facts.get("app_installed") is False:
         fix = (
-            "adb install -r -g android_app/app/build/outputs/apk/release/app-release.apk"
+            f"{_adb_apk()[0]}, then adb install -r -g {_adb_apk()[1]}"
             if device.transport == "adb"
             else "pymobiledevice3 apps install BenchctlApp.ipa (a development-signed build)"
         )
@@ -181,7 +188,7 @@ def _app_checks(device: Device, transport: Any, facts: dict[str, Any], report: R
             "app",
             False,
             f"{app.app_id} is a debuggable build (runs much slower)",
-            "install the release build (./gradlew :app:assembleRelease)",
+            f"install the release build ({_adb_apk()[0]}; adb install -r -g {_adb_apk()[1]})",
         )
         return
     version = facts.get("app_version")

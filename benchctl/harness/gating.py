@@ -187,7 +187,11 @@ def parse_thermalservice(text: str) -> dict[str, Any]:
 
 def parse_dumpsys_battery(text: str) -> dict[str, Any]:
     """`dumpsys battery`: level (%), temperature (tenths of °C), plugged-in state."""
-    fields = dict(re.findall(r"^\s*([A-Za-z ]+):\s*(.+?)\s*$", text, flags=re.MULTILINE))
+    # `[ \t]`, never `\s`: `\s` crosses newlines, and the header line "Current Battery Service
+    # state:" would swallow the next line ("  AC powered: true") as its value.
+    fields = dict(
+        re.findall(r"^[ \t]*([A-Za-z][A-Za-z ]*):[ \t]*(\S.*?)[ \t]*$", text, flags=re.MULTILINE)
+    )
     out: dict[str, Any] = {}
     if "level" in fields and fields["level"].lstrip("-").isdigit():
         scale = int(fields.get("scale", "100") or 100)

@@ -90,6 +90,8 @@ def run_on_device(
         transport.push(spec_path, spec_remote, timeout=STEP_TIMEOUT_S)
         hooks.stage(f"running on {device.name}")
         done = _launch(device, transport, spec_remote, timeout, hooks)
+        if getattr(transport, "screen", None):  # adb: the screen state the run had (A13)
+            host_env["screen"] = transport.screen
         result_remote = posixpath.join(remote, spec["output"]["result_path"])
         if done.timed_out:
             record.status, record.error_code = "timeout", "RUNNER_TIMEOUT"
@@ -99,7 +101,7 @@ def run_on_device(
             record.error_code = "RUNNER_NO_RESULT"
             record.error_message = (
                 f"runner exited with code {done.returncode} and no result; "
-                f"stderr: {done.stderr_tail.strip()[-1000:]}"
+                f"stderr: {(done.stderr_tail or done.stdout_tail).strip()[-1000:]}"
             )
             return
         transport.pull(result_remote, run_dir / "result.json", timeout=STEP_TIMEOUT_S)
@@ -221,7 +223,7 @@ def _gate_before(
     if facts.get("app_debuggable"):
         raise gating.GateRefused(
             f"the companion app on {device.name} is a debuggable build, which runs much slower; "
-            "install the release build (benchctl's android_app: assembleRelease)",
+            "install the release build (android_app: ./gradlew :app:assembleStandardRelease)",
             code="DEBUGGABLE_BUILD",
         )
     if facts.get("build_type") == "eng":
@@ -272,17 +274,20 @@ def _push_model(
 def _launch(device: Device, transport: Transport, spec_remote: str, timeout: float, hooks: Hooks):
     from benchctl.harness.runner import PROGRESS_PREFIX
 
+    def on_line(line: str) -> None:
+        if line.startswith(PROGRESS_PREFIX):
+            phase, done, total = line[len(PROGRESS_PREFIX) :].split()
+            hooks.progress(phase, int(done), int(total))
+
     if transport.capabilities.python_runner:
-
-        def on_line(line: str) -> None:
-            if line.startswith(PROGRESS_PREFIX):
-                phase, done, total = line[len(PROGRESS_PREFIX) :].split()
-                hooks.progress(phase, int(done), int(total))
-
         return transport.run(
             [*transport.runner_argv(), spec_remote], timeout=timeout, on_line=on_line
         )
     if transport.capabilities.app_launch:
+        if getattr(transport, "streams_app_progress", False):  # adb: the app's live progress
+            return transport.launch_app(
+                app_target(device), spec_remote, timeout=timeout, on_line=on_line
+            )
         return transport.launch_app(app_target(device), spec_remote, timeout=timeout)
     raise TransportError(f"{device.name}: its transport can start neither the runner nor an app")
 

@@ -87,6 +87,33 @@ _add(
     "LiteRT, dynamic-range int8, XNNPACK",
 )
 _add("litert-gpu", "tflite-fp32", "litert", "gpu", description="LiteRT GPU delegate")
+# The Android app's other delegates (android_app/…/LiteRtBackend.kt): NNAPI (legacy, Android 8.1+,
+# its CPU path off) and Qualcomm's QNN delegate on the Hexagon HTP (the app's `qnn` flavor);
+# "hexagon" is the name the mission card uses for the same unit.
+_add(
+    "litert-nnapi", "tflite-fp32", "litert", "nnapi", description="LiteRT NNAPI delegate (Android)"
+)
+_add(
+    "litert-qnn",
+    "tflite-fp32",
+    "litert",
+    "qnn",
+    description="LiteRT QNN delegate, Hexagon HTP fp16",
+)
+_add(
+    "litert-qnn-int8",
+    "tflite-int8",
+    "litert",
+    "qnn",
+    description="LiteRT QNN delegate, Hexagon HTP, full-integer int8",
+)
+_add(
+    "litert-hexagon",
+    "tflite-fp32",
+    "litert",
+    "hexagon",
+    description="LiteRT on the Hexagon NPU (the QNN delegate; = litert-qnn)",
+)
 _add("edgetpu", "edgetpu", "litert", "edgetpu", description="LiteRT + libedgetpu on a Coral")
 _add("torch", "pt2", "torch", "cpu", {"mode": "eager"}, "PyTorch reference, CPU")
 _add(

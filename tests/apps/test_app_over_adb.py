@@ -11,6 +11,8 @@ JVM), which the stored result says (runtime version "jvm-stand-in").
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,24 +39,43 @@ def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _app_player(kotlin_classpath: str, launched: list | None = None):
+    """The app for the emulated phone: the Kotlin core in its own JVM, in real time; its progress
+    lines go to `am instrument`'s output the moment it prints them, as the app's sendStatus does."""
+
+    def play_the_app(spec_path: Path, status) -> bool:
+        with subprocess.Popen(
+            ["java", "-cp", kotlin_classpath, "dev.benchctl.core.StandInApp", str(spec_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as proc:
+            out: list[str] = []
+            for line in proc.stdout:
+                out.append(line)
+                if line.startswith("@@benchctl progress"):
+                    status(line.rstrip("\n"))
+            stderr = proc.stderr.read()
+            proc.wait(timeout=300)
+        if launched is not None:
+            launched.append(
+                subprocess.CompletedProcess(proc.args, proc.returncode, "".join(out), stderr)
+            )
+        return (spec_path.parent / "result.json").is_file()  # the app wrote a result
+
+    return play_the_app
+
+
 @pytest.fixture
 def phone(tmp_path: Path, adb_key: Path, kotlin_classpath: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(tmp_path / "config"))
     launched: list[subprocess.CompletedProcess] = []
-
-    def play_the_app(spec_path: Path) -> bool:
-        proc = subprocess.run(
-            ["java", "-cp", kotlin_classpath, "dev.benchctl.core.StandInApp", str(spec_path)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        launched.append(proc)
-        return (spec_path.parent / "result.json").is_file()  # the app wrote a result
-
     public = load_pem_private_key(adb_key.read_bytes(), password=None).public_key()
-    with AdbdEmulator(tmp_path / "phone", authorized=[public], on_instrument=play_the_app) as emu:
+    with AdbdEmulator(
+        tmp_path / "phone",
+        authorized=[public],
+        on_instrument=_app_player(kotlin_classpath, launched),
+    ) as emu:
         emu.launched = launched
         yield emu
 
@@ -102,14 +123,62 @@ def test_a_model_that_changed_on_the_phone_is_caught_by_the_app(
     )  # fmt: skip
     original = phone.on_instrument
 
-    def corrupt_then_play(spec_path: Path) -> bool:
+    def corrupt_then_play(spec_path: Path, status) -> bool:
         spec = json.loads(spec_path.read_text())
         model = (spec_path.parent / spec["model"]["path"]).resolve()
         model.write_bytes(model.read_bytes()[:-1] + b"\x00")
-        return original(spec_path)
+        return original(spec_path, status)
 
     phone.on_instrument = corrupt_then_play
     doc = json.loads(
         _cli("run", "--device", "pixel", "--model", "test_mobileone", "-n", "5", "--json", code=1)
     )
     assert (doc["status"], doc["error_code"]) == ("error", "MODEL_SHA256_MISMATCH")
+
+
+def test_kotlin_core_through_the_real_adb_server_streams_progress_after_a_silence(
+    tmp_path, kotlin_classpath, shared_home, monkeypatch
+):
+    """Debian's adb server between host and phone; the app is silent for 16 s (model copy) and
+    then reports progress, which reaches the host while it runs (A4, A5, A8)."""
+    from adbd_emulator import ADB_MISSING, RealAdbServer
+
+    from benchctl.harness import lifecycle
+
+    if shutil.which("adb") is None:
+        if os.environ.get("CI"):
+            pytest.fail(ADB_MISSING)
+        pytest.skip(ADB_MISSING)
+    monkeypatch.setenv("BENCHCTL_HOME", str(shared_home))
+    monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(tmp_path / "config"))
+    seen: list[tuple[str, int, int]] = []
+    real_launch = lifecycle._launch
+
+    def launch(device, transport, spec_remote, timeout, hooks):
+        class Recording:
+            def stage(self, text: str) -> None:
+                hooks.stage(text)
+
+            def progress(self, phase: str, done: int, total: int) -> None:
+                seen.append((phase, done, total))
+
+        return real_launch(device, transport, spec_remote, timeout, Recording())
+
+    monkeypatch.setattr(lifecycle, "_launch", launch)
+    with RealAdbServer(tmp_path / "adbhome") as server:
+        inner = _app_player(kotlin_classpath)
+        with AdbdEmulator(
+            tmp_path / "phone", authorized=[server.public_key], on_instrument=inner
+        ) as emu:
+            emu.instrument_silence_s = 16.0
+            serial = server.connect(emu)
+            monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
+            _cli("devices", "add", "pixel", "--adb", serial, "--adb-mode", "server",
+                 "--runtime", "onnxruntime")  # fmt: skip
+            doc = json.loads(
+                _cli(
+                    "run", "--device", "pixel", "--model", "test_mobileone", "-n", "250", "--json"
+                )  # fmt: skip
+            )
+    assert doc["status"] == "ok", doc
+    assert seen[0][0] == "warmup" and seen[-1] == ("timed", 250, 250), seen

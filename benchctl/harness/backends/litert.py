@@ -162,7 +162,7 @@ def interpreter_kwargs(
 class LiteRtBackend:
     name = "litert"
     formats = ("tflite",)
-    accelerators = ("cpu", "gpu", "edgetpu")
+    accelerators = ("cpu", "gpu", "edgetpu", "nnapi", "qnn", "hexagon")  # the last 3: Android app
 
     def version(self) -> str:
         import importlib.metadata

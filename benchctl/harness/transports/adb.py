@@ -36,8 +36,14 @@ from benchctl.errors import DependencyMissingError, TransportError
 from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
 
 EXIT_MARKER = "__BENCHCTL_EXIT__"
+STATUS_STREAM = "INSTRUMENTATION_STATUS: stream="  # `am instrument -r`: a status bundle's text
+PROGRESS_PREFIX = "@@benchctl progress"  # = benchctl.harness.runner.PROGRESS_PREFIX (light import)
 DEFAULT_APP = "dev.benchctl.android"
+# The app's product flavors put the release APK here (android_app/README.md); `qnn` likewise.
+BUILD_RELEASE = "cd android_app && ./gradlew :app:assembleStandardRelease"
+RELEASE_APK = "android_app/app/build/outputs/apk/standard/release/app-standard-release.apk"
 _TAIL_LINES = 200
+_POLL_S = 0.5  # how often a silent server-mode shell checks its deadline
 _EXIT_RE = re.compile(re.escape(EXIT_MARKER) + r"(\d+)\s*$")
 
 
@@ -106,11 +112,28 @@ class _ServerClient:
         self.device = self.client.device(serial=serial)
 
     def shell_stream(self, command: str, timeout: float) -> Iterator[str]:
-        conn = self.device.shell(command, stream=True, timeout=timeout)
+        """Lines as the device prints them, until `timeout` s after the start (finding A5).
+
+        adbutils applies a shell's `timeout` only to its non-streaming form, and
+        `AdbConnection.read(n)` waits for all n bytes; so the socket is polled with a short timeout
+        and read with `recv` (whatever has arrived), and the deadline is checked on every poll.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            conn = self.device.shell(command, stream=True)
+        except self._adbutils.AdbError as exc:
+            raise TransportError(f"adb shell failed: {exc}") from None
         try:
             buf = b""
             while True:
-                chunk = conn.read(4096)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _ShellTimeout(f"adb shell: not finished after {timeout:.0f} s")
+                conn.conn.settimeout(min(_POLL_S, left))
+                try:
+                    chunk = conn.recv(4096)
+                except self._adbutils.AdbTimeout:
+                    continue
                 if not chunk:
                     break
                 buf += chunk
@@ -119,27 +142,47 @@ class _ServerClient:
                     yield line.decode("utf-8", "replace") + "\n"
             if buf:
                 yield buf.decode("utf-8", "replace")
-        except self._adbutils.AdbTimeout:
-            raise _ShellTimeout(f"adb shell: no output for {timeout:.0f} s") from None
-        except self._adbutils.AdbError as exc:
+        except (self._adbutils.AdbError, OSError) as exc:
             raise TransportError(f"adb shell failed: {exc}") from None
         finally:
             conn.close()
 
+    def _sync(self, timeout: float) -> Any:
+        """adbutils' Sync whose connections time out after `timeout` s without progress (its own
+        opens them with no timeout at all, so a stalled phone would hang a push forever)."""
+        return self._adbutils.Sync(_TimedDevice(self.device, timeout))
+
     def push(self, local: Path, remote: str, timeout: float) -> None:
         try:
-            self.device.sync.push(str(local), remote)
+            self._sync(timeout).push(str(local), remote)
         except (self._adbutils.AdbError, OSError) as exc:
             raise TransportError(f"adb push {local} → {remote} failed: {exc}") from None
 
     def pull(self, remote: str, local: Path, timeout: float) -> None:
+        import stat
+
+        sync = self._sync(timeout)
         try:
-            self.device.sync.pull(remote, str(local))
+            # adbutils' pull treats anything that is not a regular file as a folder: a missing
+            # file would come back as an empty local folder named after it, without an error.
+            if not stat.S_ISREG(sync.stat(remote).mode):
+                raise TransportError(f"adb pull {remote} failed: No such file or directory")
+            sync.pull_file(remote, str(local))
         except (self._adbutils.AdbError, OSError) as exc:
             raise TransportError(f"adb pull {remote} failed: {exc}") from None
 
     def close(self) -> None:
         return None
+
+
+class _TimedDevice:
+    """The device as adbutils' Sync sees it, opening its connections with a socket timeout."""
+
+    def __init__(self, device: Any, timeout: float) -> None:
+        self._device, self._timeout = device, timeout
+
+    def open_transport(self, command: str | None = None, timeout: float | None = None) -> Any:
+        return self._device.open_transport(command, timeout=timeout or self._timeout)
 
 
 class _DirectClient:
@@ -208,29 +251,46 @@ class _DirectClient:
             ) from None
 
     def shell_stream(self, command: str, timeout: float) -> Iterator[str]:
+        """Lines as they arrive, until `timeout` s after the start (finding A4).
+
+        adb-shell applies its transport timeout to every single read: with the connection's
+        default, an app that prints nothing for that long (a model copy, a GPU compile, a slow
+        warm-up) would fail though its deadline is far away. So this stream's reads may wait for
+        as long as the deadline allows, and a failed read after the deadline is a timeout (over
+        USB it surfaces as UsbReadFailedError, not as a timeout exception).
+        """
+        started = time.monotonic()
         buf = ""
         try:
-            for chunk in self.device.streaming_shell(command, read_timeout_s=timeout):
+            for chunk in self.device.streaming_shell(
+                command, transport_timeout_s=timeout, read_timeout_s=timeout
+            ):
                 buf += chunk
                 *lines, buf = buf.split("\n")
                 for line in lines:
                     yield line + "\n"
         except self._timeouts:
-            raise _ShellTimeout(f"adb shell: no output for {timeout:.0f} s") from None
+            raise _ShellTimeout(f"adb shell: not finished after {timeout:.0f} s") from None
         except self._errors as exc:
+            if time.monotonic() - started >= timeout:
+                raise _ShellTimeout(f"adb shell: not finished after {timeout:.0f} s") from None
             raise TransportError(f"adb shell failed: {exc}") from None
         if buf:
             yield buf
 
     def push(self, local: Path, remote: str, timeout: float) -> None:
         try:
-            self.device.push(str(local), remote, read_timeout_s=timeout)
+            self.device.push(
+                str(local), remote, transport_timeout_s=timeout, read_timeout_s=timeout
+            )
         except self._errors as exc:
             raise TransportError(f"adb push {local} → {remote} failed: {exc}") from None
 
     def pull(self, remote: str, local: Path, timeout: float) -> None:
         try:
-            self.device.pull(remote, str(local), read_timeout_s=timeout)
+            self.device.pull(
+                remote, str(local), transport_timeout_s=timeout, read_timeout_s=timeout
+            )
         except self._errors as exc:
             raise TransportError(f"adb pull {remote} failed: {exc}") from None
 
@@ -269,6 +329,8 @@ class AdbTransport:
             if mode == "server"
             else _DirectClient(serial, key, auth_timeout)
         )
+        self._app_folder: dict[str, Any] | None = None  # ensure_app_folder's finding, once
+        self.screen: dict[str, Any] | None = None  # the last run's screen state (wake_screen)
         self.capabilities = TransportCapabilities(
             shell=True,
             python_runner=False,
@@ -317,9 +379,81 @@ class AdbTransport:
             )
         return done.stdout_tail
 
+    def output(self, argv: Sequence[str], *, timeout: float) -> str:
+        """A command's whole output (shell() keeps only a tail: `getprop`, `dumpsys package` and
+        `dumpsys power` print far more than that on a real phone)."""
+        lines: list[str] = []
+        done = self.run(argv, timeout=timeout, on_line=lines.append)
+        if done.returncode != 0:
+            raise TransportError(
+                f"adb {self.serial}: `{shlex.join(argv)}` failed ({done.returncode}): "
+                f"{done.stdout_tail.strip()[-400:]}"
+            )
+        return "\n".join(lines) + ("\n" if lines else "")
+
     # --- files ---------------------------------------------------------------------------------
 
+    @property
+    def app_folder(self) -> str:
+        return f"/sdcard/Android/data/{self.app}"
+
+    def ensure_app_folder(self, *, timeout: float = 120) -> dict[str, Any]:
+        """Make sure the app created its own external folder before the host writes into it (A6).
+
+        On Android 11+ only the app's first `getExternalFilesDir()` (vold's PrepareAppDirFromRoot)
+        gives `Android/data/<pkg>` the app's uid; a folder the shell made first keeps the wrong
+        owner for good, and the app then cannot create its result file. So the host never makes
+        it: a missing folder is made by starting the app's instrumentation with `-e prepare true`,
+        and a folder with another owner is refused with the fix. Returns what it found.
+        """
+        if self._app_folder is not None:
+            return self._app_folder
+        root = self.capabilities.files_root
+        if not (root + "/").startswith(self.app_folder + "/"):
+            self._app_folder = {"checked": False, "reason": f"files root {root} is not the app's"}
+            return self._app_folder
+        uid = parse_package(self.output(["dumpsys", "package", self.app], timeout=60)).get(
+            "app_uid"
+        )
+        prepared = False
+        owner = self.owner(self.app_folder)
+        if owner is None:
+            if uid is None:
+                raise TransportError(
+                    f"{self.app} is not installed on {self.serial}: install the release APK "
+                    "(android_app/README.md), then run again"
+                )
+            done = self.run(
+                ["am", "instrument", "-w", "-r", "-e", "prepare", "true",
+                 f"{self.app}/.BenchInstrumentation"],
+                timeout=timeout,
+            )  # fmt: skip
+            prepared = True
+            owner = self.owner(self.app_folder)
+            if owner is None:
+                raise TransportError(
+                    f"{self.app} did not create {self.app_folder} when started "
+                    f"({done.stdout_tail.strip()[-300:]}); reinstall the app and run again"
+                )
+        if uid is not None and owner != uid:
+            raise TransportError(
+                f"{self.app_folder} belongs to uid {owner}, not to the app (uid {uid}): it was "
+                "created before the app first ran, Android never repairs that, and the app cannot "
+                f"write its results there. Fix: adb uninstall {self.app} && adb install -r -g "
+                "<the release APK> (or: adb shell rm -rf " + self.app_folder + "), then run again"
+            )
+        self._app_folder = {"checked": True, "owner_uid": owner, "app_uid": uid,
+                            "prepared_by_app": prepared}  # fmt: skip
+        return self._app_folder
+
+    def owner(self, remote: str) -> int | None:
+        """The uid owning `remote` (toybox `stat -c %u`), None when it does not exist."""
+        done = self.run(["stat", "-c", "%u", remote], timeout=30)
+        text = done.stdout_tail.strip()
+        return int(text) if done.returncode == 0 and text.isdigit() else None
+
     def workdir(self, run_id: str) -> str:
+        self.ensure_app_folder()
         path = posixpath.join(self.capabilities.files_root, "work", run_id)
         if self.exists(path):
             raise FileExistsError(path)
@@ -327,6 +461,7 @@ class AdbTransport:
         return path
 
     def push(self, local: Path, remote: str, *, timeout: float) -> None:
+        self.ensure_app_folder()
         self._check(["mkdir", "-p", posixpath.dirname(remote)])
         if Path(local).is_dir():
             self._check(["rm", "-rf", remote])
@@ -360,16 +495,84 @@ class AdbTransport:
     def runner_argv(self) -> list[str]:
         raise TransportError("Android runs benchmarks in the companion app, not a Python runner")
 
+    # --- the screen (A13) ----------------------------------------------------------------------
+
+    def wake_screen(self) -> dict[str, Any]:
+        """Wake the screen, keep it on while plugged in, dismiss an insecure keyguard; refuse a
+        locked one. With the screen off or the keyguard up the app's window never comes to the
+        front: the run is scheduled outside the top-app group and sustained-performance mode
+        never applies. Returns the state found and what was changed (restore_screen undoes it).
+        """
+        from benchctl.harness.gating import GateRefused
+
+        state: dict[str, Any] = {
+            "wakefulness_before": parse_wakefulness(self.output(["dumpsys", "power"], timeout=60))
+        }
+        if state["wakefulness_before"] not in (None, "Awake"):
+            self._check(["input", "keyevent", "KEYCODE_WAKEUP"], 30)
+        old = self.run(["settings", "get", "global", "stay_on_while_plugged_in"], timeout=30)
+        state["stay_on_before"] = old.stdout_tail.strip() if old.returncode == 0 else None
+        self._check(["svc", "power", "stayon", "true"], 30)
+        keyguard = parse_keyguard(self.output(["dumpsys", "window", "policy"], timeout=60))
+        if keyguard.get("showing"):
+            self.run(["wm", "dismiss-keyguard"], timeout=30)
+            self._sleep(0.5)
+            keyguard = parse_keyguard(self.output(["dumpsys", "window", "policy"], timeout=60))
+        state["keyguard"] = keyguard
+        state["wakefulness"] = parse_wakefulness(self.output(["dumpsys", "power"], timeout=60))
+        if keyguard.get("showing"):
+            self.restore_screen(state)
+            how = " with a PIN, pattern or password" if keyguard.get("secure") else ""
+            raise GateRefused(
+                f"{self.serial} is locked{how} "
+                "and the lock screen cannot be dismissed from adb: unlock it (on a lab phone, set "
+                "Settings › Security › Screen lock to None), then run again",
+                code="DEVICE_LOCKED",
+            )
+        self.screen = state
+        return state
+
+    def restore_screen(self, state: dict[str, Any]) -> None:
+        old = state.get("stay_on_before")
+        if old is not None and old.isdigit():
+            self.run(["settings", "put", "global", "stay_on_while_plugged_in", old], timeout=30)
+
     # --- the companion app ---------------------------------------------------------------------
 
-    def launch_app(self, app: AppTarget, spec_remote: str, *, timeout: float) -> Completed:
+    streams_app_progress = True  # launch_app forwards the app's progress lines (lifecycle)
+
+    def launch_app(
+        self,
+        app: AppTarget,
+        spec_remote: str,
+        *,
+        timeout: float,
+        on_line: LineFn | None = None,
+    ) -> Completed:
         """Start the app on `spec_remote` and wait for it; `am instrument -w` blocks until the
-        app finishes, `am start` is followed by polling for the result beside the spec."""
+        app finishes, `am start` is followed by polling for the result beside the spec. The
+        screen is woken and kept on for the run (A13); progress lines reach `on_line` as the app
+        sends them (A8: with `-r` they arrive as `INSTRUMENTATION_STATUS: stream=…`)."""
         self.run(["logcat", "-c"], timeout=30)  # so logs() shows this run only
+        screen = self.wake_screen()
+        try:
+            return self._launch(app, spec_remote, timeout, on_line)
+        finally:
+            self.restore_screen(screen)
+
+    def _launch(
+        self, app: AppTarget, spec_remote: str, timeout: float, on_line: LineFn | None
+    ) -> Completed:
         if app.launch == "instrument":
             component = app.component or f"{app.app_id}/.BenchInstrumentation"
             argv = ["am", "instrument", "-w", "-r", "-e", "spec", spec_remote, component]
-            done = self.run(argv, timeout=timeout)
+
+            def forward(line: str) -> None:
+                text = line.removeprefix(STATUS_STREAM)
+                if on_line is not None and text.startswith(PROGRESS_PREFIX):
+                    on_line(text)
+
+            done = self.run(argv, timeout=timeout, on_line=forward)
             if done.timed_out:
                 self.run(["am", "force-stop", app.app_id], timeout=30)
                 return done
@@ -388,6 +591,8 @@ class AdbTransport:
             if self.exists(result):
                 return Completed(0, "", "")
             if self.run(["pidof", app.app_id], timeout=30).returncode != 0:
+                if self.exists(result):  # it wrote the result and exited between the two looks
+                    return Completed(0, "", "")
                 return Completed(1, "", f"{app.app_id} exited without writing {result}")
             self._sleep(1.0)
         self.run(["am", "force-stop", app.app_id], timeout=30)
@@ -398,7 +603,7 @@ class AdbTransport:
     def facts(self, *, timeout: float) -> dict[str, Any]:
         from benchctl.harness.gating import parse_getprop
 
-        props = parse_getprop(self._check(["getprop"], timeout))
+        props = parse_getprop(self.output(["getprop"], timeout=timeout))
         facts: dict[str, Any] = {
             "platform": "android",
             "manufacturer": props.get("ro.product.manufacturer"),
@@ -414,16 +619,19 @@ class AdbTransport:
             "serial": props.get("ro.serialno") or self.serial,
             "emulator": props.get("ro.kernel.qemu") == "1" or props.get("ro.boot.qemu") == "1",
         }
-        package = self.run(["dumpsys", "package", self.app], timeout=timeout).stdout_tail
-        facts.update(parse_package(package))
+        lines: list[str] = []
+        self.run(["dumpsys", "package", self.app], timeout=timeout, on_line=lines.append)
+        facts.update(parse_package("\n".join(lines)))
         return facts
 
     def snapshot(self, *, timeout: float) -> dict[str, Any]:
         from benchctl.harness.gating import parse_dumpsys_battery, parse_thermalservice
 
         snap: dict[str, Any] = {"platform": "android"}
-        snap.update(parse_thermalservice(self._check(["dumpsys", "thermalservice"], timeout)))
-        snap.update(parse_dumpsys_battery(self._check(["dumpsys", "battery"], timeout)))
+        snap.update(
+            parse_thermalservice(self.output(["dumpsys", "thermalservice"], timeout=timeout))
+        )
+        snap.update(parse_dumpsys_battery(self.output(["dumpsys", "battery"], timeout=timeout)))
         return snap
 
     def logs(self, *, timeout: float) -> str:
@@ -448,9 +656,28 @@ def parse_package(text: str) -> dict[str, Any]:
     flags = re.search(r"pkgFlags=\[([^\]]*)\]", text)
     version = re.search(r"versionName=(\S+)", text)
     code = re.search(r"versionCode=(\d+)", text)
+    uid = re.search(r"\b(?:userId|appId)=(\d+)", text)
     return {
         "app_installed": True,
+        "app_uid": int(uid.group(1)) if uid else None,
         "app_version": version.group(1) if version else None,
         "app_version_code": int(code.group(1)) if code else None,
         "app_debuggable": bool(flags and "DEBUGGABLE" in flags.group(1).split()),
     }
+
+
+def parse_wakefulness(text: str) -> str | None:
+    """`dumpsys power`: mWakefulness=Awake|Asleep|Dreaming|Dozing."""
+    m = re.search(r"^\s*mWakefulness=(\w+)", text, flags=re.MULTILINE)
+    return m.group(1) if m else None
+
+
+def parse_keyguard(text: str) -> dict[str, bool]:
+    """`dumpsys window policy`: the KeyguardServiceDelegate block's showing= and secure=."""
+    out: dict[str, bool] = {}
+    block = text.partition("KeyguardServiceDelegate")[2]
+    for key in ("showing", "secure", "occluded"):
+        m = re.search(rf"^\s*{key}=(true|false)\s*$", block, flags=re.MULTILINE)
+        if m:
+            out[key] = m.group(1) == "true"
+    return out

@@ -141,10 +141,13 @@ def test_benchctl_run_through_the_app_lifecycle(phone, adb_key, inventory_dir, s
     assert doc["iterations"] == 40
     launch = [c for c in phone.commands if c.startswith("am instrument")]
     spec_remote = f"{FILES}/work/{doc['run_id']}/spec.json"
-    assert launch == [
+    assert launch == [  # the app makes its own folder first (A6), then runs the spec
+        "am instrument -w -r -e prepare true "
+        "dev.benchctl.android/.BenchInstrumentation; echo __BENCHCTL_EXIT__$?",
         f"am instrument -w -r -e spec {spec_remote} "
-        "dev.benchctl.android/.BenchInstrumentation; echo __BENCHCTL_EXIT__$?"
+        "dev.benchctl.android/.BenchInstrumentation; echo __BENCHCTL_EXIT__$?",
     ]
+    assert phone.owners[phone.app_folder()] == phone.app_uid
     assert not (phone.root / spec_remote.lstrip("/")).exists()  # cleaned up
 
 

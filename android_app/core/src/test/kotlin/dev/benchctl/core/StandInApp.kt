@@ -52,7 +52,13 @@ object StandInApp {
         val spec = SpecReader.parse(specFile.readText())
         val backend = StandInBackend(spec.backend.name, spec.inputs.tensors)
         val runner = RunnerInfo("benchctl-android", "0.1.0-jvm-stand-in", Contract.SUPPORTED_VERSIONS)
-        val outcome = BenchRunner(runner, JvmPlatform(), listOf(backend)).run(specFile)
+        // Progress as the app sends it to `am instrument` (one line per report, at once).
+        val progress =
+            TimingLoop.Progress { phase, done, total ->
+                println("@@benchctl progress $phase $done $total")
+                System.out.flush()
+            }
+        val outcome = BenchRunner(runner, JvmPlatform(), listOf(backend), progress = progress).run(specFile)
         println("BENCHCTL_RESULT run_id=${outcome.result.runId} status=${outcome.result.status.wire} path=${outcome.resultFile}")
         exitProcess(if (outcome.result.status == Status.OK) 0 else 1)
     }
