@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,5 +38,13 @@ AllowFallbackOpt = Annotated[
     bool,
     typer.Option(
         "--allow-fallback", help="Accept a runtime that fell back to another accelerator."
+    ),
+]
+WeightsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--weights",
+        help="Trained weights for the model's architecture: a PyTorch state dict, a safetensors "
+        "file or a timm checkpoint (default: seeded random weights).",
     ),
 ]

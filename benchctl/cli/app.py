@@ -17,6 +17,7 @@ from benchctl.cli import analyze, db, devices, export, models, plot, report, res
 from benchctl.cli.compare import compare_command, confirm_command
 from benchctl.cli.convert import convert_command
 from benchctl.cli.db_push import push_cmd
+from benchctl.cli.eval import eval_command
 from benchctl.cli.lab import app as lab_app
 from benchctl.cli.run import run_command
 from benchctl.cli.sweep import sweep_command
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.command("run")(run_command)
 app.command("convert")(convert_command)
+app.command("eval")(eval_command)
 app.command("sweep")(sweep_command)
 app.add_typer(runtimes.app, name="runtimes")
 app.add_typer(models.app, name="models")

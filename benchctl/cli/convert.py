@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from benchctl.cli._options import JsonOpt
+from benchctl.cli._options import JsonOpt, WeightsOpt
 from benchctl.cli._output import emit_json, err, out
 
 
@@ -31,6 +31,7 @@ def convert_command(
             help="Folder of images for full-integer quantization (default: seeded random data).",
         ),
     ] = None,
+    weights: WeightsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Convert a model to artifact formats; each target's result (or failure) is one row."""
@@ -46,8 +47,12 @@ def convert_command(
     targets = TARGETS.names() if to == "all" else [t.strip() for t in to.split(",") if t.strip()]
     for name in targets:
         get_target(name)  # every name is checked before any work
+    if weights is not None:
+        from benchctl.models.weights import check_weights_path
+
+        weights = check_weights_path(weights)
     cache = ArtifactCache(config.artifacts_dir())
-    build = LazyBuild(model, batch, seed)
+    build = LazyBuild(model, batch, seed, weights)
     rows: list[dict[str, Any]] = []
     with err.status("converting", spinner="dots") if not json_ and err.is_terminal else _null():
         for name in targets:
@@ -61,6 +66,7 @@ def convert_command(
                     seed=seed,
                     build=build,
                     calibration_dir=calibration_images,
+                    weights=weights,
                 )
                 rows.append(
                     {
@@ -77,6 +83,8 @@ def convert_command(
                         "notes": art.options.get("notes"),
                     }
                 )
+            except ConfigError:
+                raise  # bad input (weights that do not fit): one line, exit 2
             except BenchError as exc:  # a failed conversion is a row, not the end of the command
                 rows.append(
                     {

@@ -18,6 +18,7 @@ from benchctl.cli._options import (
     SeedOpt,
     ThreadsOpt,
     WarmupOpt,
+    WeightsOpt,
 )
 from benchctl.cli._output import emit_json, out
 from benchctl.cli._progress import RunProgress, make_progress
@@ -58,6 +59,7 @@ def run_command(
             help="Folder of images for full-integer quantization (default: seeded random data).",
         ),
     ] = None,
+    weights: WeightsOpt = None,
     lab: Annotated[
         str | None,
         typer.Option("--lab", help="Run on the device lab behind this Redis URL (redis://…)."),
@@ -84,10 +86,10 @@ def run_command(
         from benchctl.cli.sweep import sweep_command
         from benchctl.errors import ConfigError
 
-        if input_shape or calibration_images or lab or profile:
+        if input_shape or calibration_images or lab or profile or weights:
             raise ConfigError(
                 "--runtime all runs zoo models here; it does not take "
-                "--input-shape, --calibration-images, --lab or --profile"
+                "--input-shape, --calibration-images, --weights, --lab or --profile"
             )
         sweep_command(
             models=model,
@@ -123,6 +125,7 @@ def run_command(
         calibration_dir=calibration_images,
         input_shape=_shape(input_shape),
         profile_iterations=profile_iterations if profile else None,
+        weights=weights,
     )
     if lab is not None:  # the lab host resolves the device and runtime names itself
         from benchctl.cli.lab import run_on_lab

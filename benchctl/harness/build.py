@@ -3,11 +3,14 @@ calibrated on random batches, reparameterized, in eval mode, with an example inp
 
 Random weights give huge activations (MobileOne's outputs reach ~1e12) unless BatchNorm statistics
 are calibrated; with them, outputs are O(1) and parity checks between formats mean something.
+Trained weights (`--weights`, or a user's factory, which brings its own) keep their statistics:
+calibrating them on noise would destroy what training learnt.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchctl.models import ModelSpec, get_model_spec
@@ -27,15 +30,25 @@ class BuiltModel:
     input_shape: tuple[int, ...]  # N, C, H, W
 
 
-def build_options(batch: int, seed: int) -> dict[str, Any]:
-    """Everything besides the architecture that decides the exported weights (for cache keys)."""
-    return {
+def build_options(
+    batch: int, seed: int, weights: str | None = None, *, calibrate: bool = True
+) -> dict[str, Any]:
+    """Everything besides the architecture that decides the exported weights (for cache keys).
+
+    `weights` is the content sha256 of a `--weights` file; with it, or with `calibrate=False`
+    (a user's factory), BatchNorm statistics are not recalibrated."""
+    options: dict[str, Any] = {
         "batch": batch,
         "seed": seed,
         "calibration_batches": CALIBRATION_BATCHES,
         "calibration_batch_size": CALIBRATION_BATCH_SIZE,
         "reparameterize": True,
     }
+    if weights is not None:
+        options["weights"] = weights
+    if weights is not None or not calibrate:
+        options["calibration_batches"] = 0
+    return options
 
 
 def calibrate_batchnorm(
@@ -70,14 +83,25 @@ def reparameterize(model: torch.nn.Module) -> torch.nn.Module:
     return reparameterize_model(model, inplace=True)
 
 
-def build_model(name: str, *, batch: int = 1, seed: int = 0) -> BuiltModel:
-    """Build the inference form of a registered model, deterministically for a given seed."""
+def build_model(
+    name: str, *, batch: int = 1, seed: int = 0, weights: Path | None = None
+) -> BuiltModel:
+    """Build the inference form of a registered model, deterministically for a given seed.
+
+    With `weights`, the file's tensors replace the random ones (before reparameterization: a
+    checkpoint holds the train-time form). A user's factory model keeps the weights it built.
+    """
     import torch
 
     spec = get_model_spec(name)
     torch.manual_seed(seed)
     module = spec.factory()
-    calibrate_batchnorm(module, spec.input_size, seed=seed)
+    if weights is not None:
+        from benchctl.models.weights import apply_weights
+
+        apply_weights(module, weights, name)
+    elif spec.role != "user":
+        calibrate_batchnorm(module, spec.input_size, seed=seed)
     if spec.has_reparam:
         reparameterize(module)
     module.eval()

@@ -58,6 +58,7 @@ class RunRequest:
     max_total_s: float = 900.0
     allow_fallback: bool = False
     calibration_dir: Path | None = None  # the user's images for full-integer quantization
+    weights: Path | None = None  # trained weights for the architecture (hashed into the key)
     input_shape: tuple[int, ...] | None = None  # user models: C,H,W of a factory; N,C,H,W of ONNX
     # Chosen by whoever submits the run (a lab client), so a redelivered job is stored once.
     run_id: str | None = None
@@ -146,6 +147,12 @@ def resolve(req: RunRequest) -> Resolved:
             f"device {device.name!r} (its {device.transport} app) runs "
             f"{', '.join(device.runtimes)}; not {runtime.name!r}"
         )
+    if req.weights is not None:
+        from benchctl.models.weights import check_weights_path
+
+        check_weights_path(req.weights)
+        if isinstance(model, OnnxModelRef):
+            raise ConfigError(f"{model.path.name} is an ONNX file with its weights; drop --weights")
     if isinstance(model, OnnxModelRef):
         if runtime.target != "onnx":
             raise ConfigError(
@@ -233,6 +240,7 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
                 seed=req.seed,
                 on_stage=hooks.stage,
                 calibration_dir=req.calibration_dir,
+                weights=req.weights,
             )
     except (ConversionError, DependencyMissingError) as exc:  # a missing converter too
         record.status, record.error_code, record.error_message = (

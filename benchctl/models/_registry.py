@@ -13,7 +13,8 @@ import fnmatch
 import hashlib
 import importlib.metadata
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -102,6 +103,21 @@ MODELS: Registry[ModelSpec] = Registry("model")
 def register_model(spec: ModelSpec) -> ModelSpec:
     """Add a model to the zoo; duplicate names raise."""
     return MODELS.add(spec.name, spec)
+
+
+@contextmanager
+def registered(spec: ModelSpec) -> Iterator[ModelSpec]:
+    """`spec` registered for the duration only (a user's factory model, a test's model), then the
+    registry exactly as before: nothing leaks into later commands or tests of the process."""
+    before = MODELS.get_or_none(spec.name)
+    MODELS.add(spec.name, spec, replace=True)
+    try:
+        yield spec
+    finally:
+        if before is None:
+            MODELS.remove(spec.name)
+        else:
+            MODELS.add(spec.name, before, replace=True)
 
 
 def get_model_spec(name: str) -> ModelSpec:

@@ -175,3 +175,45 @@ class ProfileOpRow(Base):
     time_ns: Mapped[int | None] = mapped_column(BigInteger)
     calls: Mapped[int | None] = mapped_column(Integer)
     cost: Mapped[float | None] = mapped_column(Float)
+
+
+class AccuracyResultRow(Base):
+    """A measured top-1/top-5 of one artifact (or of the PyTorch module it came from) on one
+    dataset with one preprocessing, by one runtime: a result of its own, beside the latency runs
+    of the same artifact sha256. Written once per key (`results.measured.AccuracyRecord.key`)."""
+
+    __tablename__ = "accuracy"
+
+    key: Mapped[str] = mapped_column(String(71), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    model_name: Mapped[str] = mapped_column(String(200), index=True)
+    model_source_hash: Mapped[str | None] = mapped_column(String(71))
+    target: Mapped[str] = mapped_column(String(32))  # conversion target, or "pytorch"
+    artifact_format: Mapped[str] = mapped_column(String(32))
+    precision: Mapped[str] = mapped_column(String(16))
+    # what was evaluated: an artifact (by content), or the PyTorch module (its state's hash)
+    artifact_sha256: Mapped[str | None] = mapped_column(ForeignKey("artifacts.sha256"), index=True)
+    module_sha256: Mapped[str | None] = mapped_column(String(71))
+    weights_sha256: Mapped[str | None] = mapped_column(String(71))
+    runtime: Mapped[str] = mapped_column(String(64))
+    runtime_version: Mapped[str | None] = mapped_column(String(64))
+    # on what, and how it was preprocessed
+    dataset_name: Mapped[str] = mapped_column(String(200))
+    dataset_path: Mapped[str] = mapped_column(Text)
+    dataset_layout: Mapped[str] = mapped_column(String(16))
+    dataset_sha256: Mapped[str] = mapped_column(String(71), index=True)
+    dataset_size: Mapped[int] = mapped_column(Integer)  # samples in the whole dataset
+    sample_limit: Mapped[int | None] = mapped_column(Integer)  # --limit, None: all
+    num_samples: Mapped[int] = mapped_column(Integer)  # samples evaluated
+    preprocessing: Mapped[dict[str, Any]]
+    preprocessing_sha256: Mapped[str] = mapped_column(String(71))
+    # the result
+    top1: Mapped[float] = mapped_column(Float)  # percent
+    top5: Mapped[float | None] = mapped_column(Float)  # percent; None with fewer than 5 classes
+    correct1: Mapped[int] = mapped_column(Integer)
+    correct5: Mapped[int | None] = mapped_column(Integer)
+    reference_top1: Mapped[float | None] = mapped_column(Float)  # PyTorch, same images, same run
+    seconds: Mapped[float] = mapped_column(Float)
+    harness_version: Mapped[str] = mapped_column(String(32))
+    harness_git_sha: Mapped[str | None] = mapped_column(String(40))
+    versions: Mapped[dict[str, Any]]

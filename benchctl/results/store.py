@@ -26,8 +26,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchctl import config
 from benchctl.errors import ConfigError
 from benchctl.results import migrate
+from benchctl.results.measured import AccuracyRecord
 from benchctl.results.record import RunRecord
-from benchctl.results.schema import ArtifactRow, ProfileOpRow, ProfileRow, RunRow, SampleRow
+from benchctl.results.schema import (
+    AccuracyResultRow,
+    ArtifactRow,
+    ProfileOpRow,
+    ProfileRow,
+    RunRow,
+    SampleRow,
+)
 from benchctl.results.stats import summarize
 
 SAMPLE_ENCODING = "int64le+zlib"
@@ -275,6 +283,43 @@ class ResultStore:
         if len(rows) > 1:
             raise ConfigError(f"run id prefix {run_id!r} is ambiguous; give more characters")
         return rows[0]
+
+    def ingest_accuracy(self, record: AccuracyRecord) -> bool:
+        """Store one measured accuracy (with its artifact row); False if its key is stored."""
+        columns = AccuracyResultRow.__table__.columns
+        values = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
+        values["key"] = record.key()
+        values["artifact_sha256"] = record.artifact_sha256
+        for attempt in (1, 2):
+            try:
+                with self._session.begin() as session:
+                    if session.get(AccuracyResultRow, values["key"]) is not None:
+                        return False
+                    if record.artifact is not None:
+                        self._ensure_artifact(session, record.artifact)
+                    session.add(AccuracyResultRow(**values))
+                return True
+            except IntegrityError:
+                with self._session() as session:  # a concurrent writer stored it first
+                    if session.get(AccuracyResultRow, values["key"]) is not None:
+                        return False
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def accuracies(
+        self, *, model: str | None = None, artifact_sha256: str | None = None
+    ) -> list[AccuracyResultRow]:
+        """Measured accuracies, newest first."""
+        query = select(AccuracyResultRow).order_by(
+            AccuracyResultRow.created_at.desc(), AccuracyResultRow.key
+        )
+        if model:
+            query = query.where(AccuracyResultRow.model_name == model)
+        if artifact_sha256:
+            query = query.where(AccuracyResultRow.artifact_sha256 == artifact_sha256)
+        with self._session() as session:
+            return list(session.scalars(query))
 
     def artifact(self, sha256: str) -> ArtifactRow | None:
         with self._session() as session:

@@ -40,3 +40,20 @@ def make_record(
     )  # fmt: skip
     fields.update(overrides)
     return RunRecord(**fields)
+
+
+def make_accuracy_record(**overrides: Any) -> Any:
+    """A measured accuracy of `SAMPLE_ARTIFACT` (model `m`) on a 100-image dataset `d`."""
+    from benchctl.results.measured import AccuracyRecord
+
+    fields: dict[str, Any] = dict(
+        created_at=datetime.now(UTC), model_name="m", target="onnx", artifact_format="onnx",
+        precision="fp32", runtime="onnxruntime", runtime_version="1", dataset_name="d",
+        dataset_path="/data/d", dataset_layout="imagefolder", dataset_sha256="sha256:" + "d" * 64,
+        dataset_size=100, num_samples=100, preprocessing={"input_size": [3, 8, 8]},
+        preprocessing_sha256="sha256:" + "e" * 64, top1=71.0, correct1=71, top5=90.0,
+        correct5=90, seconds=0.5, harness_version="0", artifact=dict(SAMPLE_ARTIFACT),
+        reference_top1=72.0,
+    )  # fmt: skip
+    fields.update(overrides)
+    return AccuracyRecord(**fields)

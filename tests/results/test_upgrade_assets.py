@@ -37,7 +37,7 @@ def test_old_database_upgrades_with_every_row(asset, tmp_path):
     migrate.upgrade(make_engine(f"sqlite:///{db}"))
     after = _counts(db)
     assert {t: after[t] for t in before} == before
-    assert {"profiles", "profile_ops"} <= set(after)
+    assert {"profiles", "profile_ops", "accuracy"} <= set(after)
     store = ResultStore.open(str(db))
     for row in store.runs():
         samples = store.samples(row.run_id)

@@ -40,7 +40,12 @@ def converter(target: Target) -> Converter:
 def _code_hash(module: str) -> str:
     """Our own build + conversion code is part of the key: changing it must not reuse artifacts."""
     h = hashlib.sha256()
-    files = [HERE.parent / "build.py", HERE / "targets.py", HERE / f"{module}.py"]
+    files = [
+        HERE.parent / "build.py",
+        HERE.parent / "calibration.py",
+        HERE / "targets.py",
+        HERE / f"{module}.py",
+    ]
     if module == "edgetpu":
         files.append(HERE / "tflite.py")
     for f in files:
@@ -49,7 +54,13 @@ def _code_hash(module: str) -> str:
 
 
 def artifact_key(
-    model: str, target: str, *, batch: int, seed: int, calibration_digest: str | None = None
+    model: str,
+    target: str,
+    *,
+    batch: int,
+    seed: int,
+    calibration_digest: str | None = None,
+    weights_digest: str | None = None,
 ) -> str:
     t = get_target(target)
     conv = converter(t)
@@ -58,7 +69,7 @@ def artifact_key(
         {
             "model": model,
             "model_args": {"input_size": list(spec.input_size)},
-            "build": build_options(batch, seed),
+            "build": build_options(batch, seed, weights_digest, calibrate=spec.role != "user"),
             "source_hash": spec.source_hash(),
             "target": t.name,
             "exporter": conv.EXPORTER,
@@ -73,15 +84,17 @@ def artifact_key(
 class LazyBuild:
     """Builds the model on first use only, so several targets of one model share one build."""
 
-    def __init__(self, model: str, batch: int, seed: int) -> None:
-        self.model, self.batch, self.seed = model, batch, seed
+    def __init__(self, model: str, batch: int, seed: int, weights: Path | None = None) -> None:
+        self.model, self.batch, self.seed, self.weights = model, batch, seed, weights
         self._built: BuiltModel | None = None
 
     def __call__(self) -> BuiltModel:
         if self._built is None:
             from benchctl.harness.build import build_model
 
-            self._built = build_model(self.model, batch=self.batch, seed=self.seed)
+            self._built = build_model(
+                self.model, batch=self.batch, seed=self.seed, weights=self.weights
+            )
         return self._built
 
 
@@ -95,16 +108,32 @@ def get_artifact(
     on_stage: StageFn | None = None,
     build: LazyBuild | None = None,
     calibration_dir: Path | None = None,
+    weights: Path | None = None,
 ) -> Artifact:
-    """The artifact for (model, target), from the cache or freshly built and converted."""
+    """The artifact for (model, target), from the cache or freshly built and converted.
+
+    `weights`: a trained weights file for the architecture (`--weights`); its content hash is
+    part of the key. `calibration_dir` images are preprocessed with the model's own data config
+    (timm's), as `benchctl eval` feeds them, when the model carries one.
+    """
     t = get_target(target)
     conv = converter(t)
+    if build is not None and build.weights != weights:
+        raise ValueError("the shared build was made with other weights")  # a caller's bug
     calib_digest = content_sha256(calibration_dir) if calibration_dir else None
-    key = artifact_key(model, target, batch=batch, seed=seed, calibration_digest=calib_digest)
+    weights_digest = content_sha256(weights) if weights else None
+    key = artifact_key(
+        model,
+        target,
+        batch=batch,
+        seed=seed,
+        calibration_digest=calib_digest,
+        weights_digest=weights_digest,
+    )
     hit = cache.lookup(key)
     if hit is not None:
         return hit
-    build = build or LazyBuild(model, batch, seed)
+    build = build or LazyBuild(model, batch, seed, weights)
     if on_stage:
         on_stage(f"building {model}")
     built = build()
@@ -112,7 +141,7 @@ def get_artifact(
     if calibration_dir is not None:
         from benchctl.harness.calibration import load_images
 
-        calibration = load_images(calibration_dir, built.input_shape)
+        calibration = load_images(calibration_dir, built.input_shape, module=built.module)
     staging = cache.staging()
     try:
         if on_stage:
@@ -135,6 +164,7 @@ def get_artifact(
                 "precision": t.precision,
                 **conv.options(t),
                 "calibration": calib_digest,
+                **({"weights": weights_digest} if weights_digest else {}),
                 **({"notes": out.notes} if out.notes else {}),
             },
             inputs=out.inputs,
