@@ -13,8 +13,16 @@ import dev.benchctl.core.Platform
 import dev.benchctl.core.ThermalGate
 import dev.benchctl.core.jsonObjectOf
 
-/** This phone as the core sees it: Build facts, PowerManager thermal status, battery state. */
-class AndroidPlatform(private val context: Context, private val sustainedMode: Boolean) : Platform {
+/**
+ * This phone as the core sees it: Build facts, PowerManager thermal status, battery state.
+ * `getSystemService(Class)` is @Nullable in the SDK (A3): without a PowerManager the thermal and
+ * power-save readings are unknown (null), never a crash.
+ */
+class AndroidPlatform(
+    private val context: Context,
+    private val sustainedMode: Boolean,
+    private val windowFocused: Boolean? = null,
+) : Platform {
     override val thermalScale = ThermalGate.ANDROID
 
     override fun deviceFacts(): JsonObject =
@@ -39,19 +47,20 @@ class AndroidPlatform(private val context: Context, private val sustainedMode: B
         jsonObjectOf(
             "is_debuggable" to ((context.applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE) != 0),
             "sustained_performance_mode" to sustainedMode,
+            "window_focused" to windowFocused,
         )
 
     override fun snapshot(): Platform.Snapshot {
-        val power = context.getSystemService(PowerManager::class.java)
+        val power: PowerManager? = context.getSystemService(PowerManager::class.java)
         val thermal =
-            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.Q) {
+            if (power != null && Build.VERSION.SDK_INT >= Build.VERSION_CODES.Q) {
                 ThermalGate.ANDROID.getOrNull(power.currentThermalStatus)
             } else {
                 null
             }
         // NaN when the device has no forecast or when asked more than once a second.
         val headroom =
-            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+            if (power != null && Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
                 power.getThermalHeadroom(10).takeUnless { it.isNaN() }
             } else {
                 null
@@ -69,7 +78,7 @@ class AndroidPlatform(private val context: Context, private val sustainedMode: B
                 "battery_pct" to pct,
                 "battery_temp_c" to (if (tempTenths != Int.MIN_VALUE) tempTenths / 10.0 else null),
                 "charging" to plugged,
-                "power_save_mode" to power.isPowerSaveMode,
+                "power_save_mode" to power?.isPowerSaveMode,
                 "elapsed_realtime_ns" to SystemClock.elapsedRealtimeNanos(),
             )
         return Platform.Snapshot(ThermalGate.Reading(thermal, pct, plugged), details)

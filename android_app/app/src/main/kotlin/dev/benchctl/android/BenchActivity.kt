@@ -1,14 +1,15 @@
 package dev.benchctl.android
 
 import android.app.Activity
+import android.os.Build
 import android.os.Bundle
 import android.os.PowerManager
 import android.util.Log
 import android.view.WindowManager
 import android.widget.TextView
-import dev.benchctl.core.TimingLoop
 import java.io.File
 import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
 import kotlin.concurrent.thread
 
 /**
@@ -20,17 +21,21 @@ import kotlin.concurrent.thread
  */
 class BenchActivity : Activity() {
     private val done = CountDownLatch(1)
+    private val focused = CountDownLatch(1)
 
     @Volatile private var report: RunSession.Report? = null
-
-    /** Set by [BenchInstrumentation] to forward progress to `am instrument`'s output. */
-    @Volatile var progressListener: TimingLoop.Progress? = null
 
     private lateinit var status: TextView
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        // The host wakes the screen and dismisses a swipe keyguard (A13); the window also asks
+        // to be shown over the keyguard and to turn the screen on, and keeps it on while it runs.
         window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.O_MR1) {
+            setShowWhenLocked(true)
+            setTurnScreenOn(true)
+        }
         status = TextView(this).apply {
             setPadding(48, 96, 48, 48)
             textSize = 16f
@@ -49,9 +54,12 @@ class BenchActivity : Activity() {
         val sustained = enableSustainedPerformance()
         status.text = getString(R.string.app_name) + ": running " + spec
         thread(name = "benchctl-run") {
+            // Sustained-performance mode and top-app scheduling apply only to a window that is
+            // shown and focused; wait a little for it and record whether it came (A13).
+            val hasFocus = focused.await(FOCUS_WAIT_S, TimeUnit.SECONDS)
             val r =
-                RunSession(applicationContext, sustained).run(File(spec)) { phase, n, total ->
-                    progressListener?.report(phase, n, total)
+                RunSession(applicationContext, sustained && hasFocus, hasFocus).run(File(spec)) { phase, n, total ->
+                    ProgressRelay.report(phase, n, total)
                     runOnUiThread { status.text = "$phase $n / $total" }
                 }
             report = r
@@ -61,6 +69,11 @@ class BenchActivity : Activity() {
             }
             done.countDown()
         }
+    }
+
+    override fun onWindowFocusChanged(hasFocus: Boolean) {
+        super.onWindowFocusChanged(hasFocus)
+        if (hasFocus) focused.countDown()
     }
 
     /** Blocks until the run has written its result (or failed to); called off the main thread. */
@@ -75,7 +88,7 @@ class BenchActivity : Activity() {
      * result; not every device supports it.
      */
     private fun enableSustainedPerformance(): Boolean {
-        val power = getSystemService(PowerManager::class.java)
+        val power: PowerManager? = getSystemService(PowerManager::class.java)
         if (power == null || !power.isSustainedPerformanceModeSupported) return false
         window.setSustainedPerformanceMode(true)
         return true
@@ -85,5 +98,6 @@ class BenchActivity : Activity() {
         const val TAG = "benchctl"
         const val EXTRA_SPEC = "spec"
         const val EXTRA_FROM_INSTRUMENTATION = "dev.benchctl.android.FROM_INSTRUMENTATION"
+        const val FOCUS_WAIT_S = 5L
     }
 }

@@ -46,25 +46,28 @@ class LiteRtBackend(private val context: Context) : Backend {
             add("cpu")
             if (gpuSupported()) add("gpu")
             if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.O_MR1) add("nnapi")
-            if (QnnSupport.unavailableReason() == null) add("npu")
+            if (QnnSupport.unavailableReason() == null) addAll(listOf("npu", "qnn", "hexagon"))
         }
 
     override fun load(model: File, request: BackendRequest): LoadedModel {
         val options = Interpreter.Options()
         request.numThreads?.let { options.setNumThreads(it) }
         val delegates = mutableListOf<Delegate>()
-        var xnnpack = false
+        // XNNPACK is on by default and LiteRT applies it after the user's delegates, to whatever
+        // they left (tflite/core/interpreter.cc): a GPU delegate that took nothing would still
+        // leave a one-node plan and read as fully delegated. So it is off for delegate runs (A2).
+        val xnnpack =
+            request.accelerator == "cpu" &&
+                (request.options.get("xnnpack")?.takeIf { it.isJsonPrimitive }?.asBoolean ?: true)
+        options.setUseXNNPACK(xnnpack)
         when (request.accelerator) {
-            "cpu" -> {
-                xnnpack = request.options.get("xnnpack")?.takeIf { it.isJsonPrimitive }?.asBoolean ?: true
-                options.setUseXNNPACK(xnnpack)
-            }
+            "cpu" -> Unit
             "gpu" -> delegates += gpuDelegate(request.precision)
             "nnapi" -> delegates += nnapiDelegate(request.precision)
             "npu", "qnn", "hexagon" -> delegates += QnnSupport.create(context, request.precision)
             else -> throw AcceleratorUnavailable(
                 "UNKNOWN_ACCELERATOR",
-                "accelerator \"${request.accelerator}\" is not one of cpu, gpu, nnapi, npu",
+                "accelerator \"${request.accelerator}\" is not one of cpu, gpu, nnapi, npu, qnn, hexagon",
             )
         }
         delegates.forEach { options.addDelegate(it) }
@@ -75,7 +78,36 @@ class LiteRtBackend(private val context: Context) : Backend {
                 delegates.forEach { it.close() }
                 throw e
             }
+        try {
+            checkTensorTypes(interpreter)
+        } catch (e: IllegalArgumentException) {
+            interpreter.close()
+            delegates.forEach { it.close() }
+            throw e
+        }
         return LiteRtModel(interpreter, delegates, model, request.accelerator, xnnpack)
+    }
+
+    /**
+     * LiteRT 1.4's Java `DataType` has no FLOAT16: building the Tensor of an fp16 input or output
+     * throws (A11). Asked here, at load, so such a model is a MODEL_LOAD_FAILED that says why,
+     * not a crash in the middle of the run.
+     */
+    private fun checkTensorTypes(interpreter: Interpreter) {
+        val tensors =
+            (0 until interpreter.inputTensorCount).map { "input $it" to { interpreter.getInputTensor(it) } } +
+                (0 until interpreter.outputTensorCount).map { "output $it" to { interpreter.getOutputTensor(it) } }
+        for ((what, tensor) in tensors) {
+            try {
+                tensor()
+            } catch (e: IllegalArgumentException) {
+                throw IllegalArgumentException(
+                    "$what has a type LiteRT's Java API cannot bind (${e.message}); float16 inputs and " +
+                        "outputs are not supported by LiteRT 1.4 on Java — export the model with float32 ones",
+                    e,
+                )
+            }
+        }
     }
 
     private fun gpuSupported(): Boolean {

@@ -34,6 +34,10 @@ class LiteRtModel(
      * allows fallback. The exact delegated count is not exposed by LiteRT's Java API: for a
      * partial plan only its lower bound is recorded.
      */
+    /*
+     * Delegate runs have XNNPACK off (LiteRtBackend), so a plan node is either an original node
+     * or one delegate partition. A one-node graph cannot tell "delegated" from "not": unknown.
+     */
     override fun placement(): Placement {
         if (accelerator == "cpu") {
             return Placement("cpu", planSummary = jsonObjectOf("xnnpack" to xnnpack))
@@ -46,7 +50,7 @@ class LiteRtModel(
         val p = plan.value
         val n = total.value
         return when {
-            p == null || n == null -> Placement(null, planSummary = summary) // cannot tell
+            p == null || n == null || n <= 1 -> Placement(null, planSummary = summary) // cannot tell
             p >= n -> Placement("cpu", delegatedNodes = 0, totalNodes = n, planSummary = summary)
             p == 1 -> Placement(accelerator, delegatedNodes = n, totalNodes = n, planSummary = summary)
             else -> {

@@ -11,7 +11,11 @@ import java.io.File
 import java.io.IOException
 
 /** One run on the phone: the shared Kotlin core with LiteRT, this device's facts, staged model. */
-class RunSession(private val context: Context, private val sustainedMode: Boolean) {
+class RunSession(
+    private val context: Context,
+    private val sustainedMode: Boolean,
+    private val windowFocused: Boolean? = null,
+) {
     data class Report(
         val resultFile: File?,
         val runId: String,
@@ -24,7 +28,7 @@ class RunSession(private val context: Context, private val sustainedMode: Boolea
         val runner =
             BenchRunner(
                 runner = runnerInfo(context),
-                platform = AndroidPlatform(context, sustainedMode),
+                platform = AndroidPlatform(context, sustainedMode, windowFocused),
                 backends = listOf(LiteRtBackend(context)),
                 clock = SystemNanoClock,
                 progress = progress,

@@ -36,9 +36,11 @@ object QnnSupport {
                 )
                 setCacheDir(File(context.cacheDir, "qnn").apply { mkdirs() }.absolutePath)
             }
+        // Qualcomm's own sample (quic/ai-hub-apps TFLiteHelpers) catches Exception here: the
+        // delegate reports a missing skel library or an unsupported SoC in several ways (A10).
         return try {
             QnnDelegate(options)
-        } catch (e: UnsupportedOperationException) {
+        } catch (e: Exception) {
             throw AcceleratorUnavailable("DELEGATE_UNAVAILABLE", "the QNN delegate could not be created: ${e.message}")
         }
     }

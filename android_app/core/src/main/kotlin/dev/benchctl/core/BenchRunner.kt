@@ -223,7 +223,10 @@ class BenchRunner(
                     totalNodes = placement.totalNodes,
                     planSummary = placement.planSummary,
                 )
-            if (placement.acceleratorActual != requested && !spec.backend.allowFallback) {
+            // null: the runtime could not tell where the graph ran — recorded as unknown, never
+            // taken for a fallback (the Python runner does the same).
+            val actual = placement.acceleratorActual
+            if (actual != null && actual != requested && !spec.backend.allowFallback) {
                 throw Failure(
                     Status.ERROR,
                     "ACCELERATOR_FALLBACK",

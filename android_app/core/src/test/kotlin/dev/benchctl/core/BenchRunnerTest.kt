@@ -118,6 +118,17 @@ class BenchRunnerTest {
     }
 
     @Test
+    fun aPlacementThatCannotBeToldIsUnknownNotAFallback() {
+        val spec = stage { it["backend"].asJsonObject.addProperty("accelerator", "gpu") }
+        val unknown = Placement(null, planSummary = jsonObjectOf("execution_plan_unreadable" to "NoSuchMethodException"))
+        val backend = FakeBackend(modelInputs = listOf(input), placement = unknown)
+        val r = run(spec, backend, SystemNanoClock, emitAs = "result_placement_unknown.json").result
+        assertEquals(Status.OK, r.status, r.error?.message)
+        assertEquals(null, r.runtime?.acceleratorActual)
+        assertEquals("gpu", r.runtime?.acceleratorRequested)
+    }
+
+    @Test
     fun anInputMismatchIsCaughtBeforeTiming() {
         val backend = FakeBackend(modelInputs = listOf(input.copy(shape = listOf(1, 3, 16, 16))))
         val r = run(stage(), backend, SystemNanoClock, emitAs = "result_input_mismatch.json").result

@@ -1,0 +1,10 @@
+// Compile-only stub: the API surface of Android SDK platform 35 (Android 15) that android_app/app
+// uses, with the SDK's signatures and nullability (android.annotation.Nullable/NonNull, as in
+// android.jar). Bodies are never run; see android_app/tools/app-compile.sh.
+package android.annotation;
+
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+
+@Retention(RetentionPolicy.CLASS)
+public @interface Nullable {}

@@ -1,0 +1,11 @@
+// Compile-only stub: the API surface of Android SDK platform 35 (Android 15) that android_app/app
+// uses, with the SDK's signatures and nullability (android.annotation.Nullable/NonNull, as in
+// android.jar). Bodies are never run; see android_app/tools/app-compile.sh.
+package android.os;
+
+public class BatteryManager {
+    public static final String EXTRA_LEVEL = "level";
+    public static final String EXTRA_SCALE = "scale";
+    public static final String EXTRA_PLUGGED = "plugged";
+    public static final String EXTRA_TEMPERATURE = "temperature";
+}

@@ -1,0 +1,10 @@
+// Compile-only stub: the API surface of Android SDK platform 35 (Android 15) that android_app/app
+// uses, with the SDK's signatures and nullability (android.annotation.Nullable/NonNull, as in
+// android.jar). Bodies are never run; see android_app/tools/app-compile.sh.
+package android.view;
+
+public interface WindowManager {
+    class LayoutParams {
+        public static final int FLAG_KEEP_SCREEN_ON = 0x00000080;
+    }
+}

@@ -1,0 +1,20 @@
+// Compile-only stub: the API surface of LiteRT 1.4.0 (com.google.ai.edge.litert:litert{,-gpu,-gpu-api}
+// 1.4.0; google-ai-edge/LiteRT tag v1.4.0, tflite/java and tflite/delegates/*/java) that
+// android_app/app uses, signatures and annotations as declared there. Never run.
+package org.tensorflow.lite;
+
+public interface Tensor {
+    DataType dataType();
+
+    int numDimensions();
+
+    int numBytes();
+
+    int numElements();
+
+    int[] shape();
+
+    int index();
+
+    String name();
+}
