@@ -30,6 +30,7 @@ def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("BENCHCTL_DB", "BENCHCTL_HOME", "BENCHCTL_DEBUG", "BENCHCTL_TRT_CACHE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(tmp_path / "config"))  # no user devices.toml
+    monkeypatch.setenv("BENCHCTL_LOCK_DIR", str(tmp_path / "locks"))  # device locks per test
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)

@@ -48,3 +48,43 @@ WeightsOpt = Annotated[
         "file or a timm checkpoint (default: seeded random weights).",
     ),
 ]
+
+# Trustworthy numbers on a busy machine (device lock, pinning, precision, validity).
+NoWaitOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait",
+        help="Fail at once (exit 5) when another run holds the device, instead of waiting.",
+    ),
+]
+CpusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cpus",
+        help="Pin the runner to these CPUs, e.g. 2 or 0-3,6 (Linux); part of the series key.",
+    ),
+]
+OversubscribeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-oversubscribe",
+        help="Accept more --threads than the device's (or --cpus') CPUs; the run is invalid.",
+    ),
+]
+TargetCiOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--target-ci",
+        help="Keep timing past --iterations until the median's 95 %% CI is within this many "
+        "percent of it (or --max-seconds).",
+        show_default=False,
+    ),
+]
+FailInvalidOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fail-invalid",
+        help="Exit 6 when the run is stored but invalid (drift, noisy, hot, threads beyond "
+        "cores…).",
+    ),
+]

@@ -28,6 +28,8 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
     )
     if d.get("error_message"):
         table.add_row("error", escape(d["error_message"]))  # device text is not markup
+    if "valid" in d and status == "ok":
+        table.add_row("validity", _validity(d))
     table.add_row("model", f"{d['model']}  ({d['input_shape']}, {d['format']} {d['precision']})")
     table.add_row("device", f"{d['device']}  ({d['device_cpu'] or '?'})")
     actual = d["accelerator_actual"] or "?"
@@ -35,7 +37,7 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
         "runtime",
         f"{d['runtime']} {d['runtime_version'] or ''}  "
         f"accelerator {d['accelerator_requested']} → {actual}, threads "
-        f"{d['threads'] or 'default'}",
+        f"{d['threads'] or 'default'}" + (f", CPUs {d['cpus']}" if d.get("cpus") else ""),
     )
     table.add_row(
         "iterations",
@@ -52,6 +54,14 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
             "spread",
             f"std {_ms(d['std_ms'])} ms  CV {d['cv'] * 100:.2f} %  "
             f"median 95% CI [{_ms(d['ci95_low_ms'])}, {_ms(d['ci95_high_ms'])}] ms",
+        )
+    if d.get("others_cpu_share") is not None:
+        stop = (
+            f"; stopped by {d['stopped_by']}" if d.get("stopped_by") not in (None, "iters") else ""
+        )
+        table.add_row(
+            "machine",
+            f"others used {d['others_cpu_share'] * 100:.1f} % of the runner's CPUs{stop}",
         )
     table.add_row(
         "load / first inference", f"{_ms(d['load_ms'])} ms / {_ms(d['first_inference_ms'])} ms"
@@ -75,3 +85,36 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
     table.add_row("run id", d["run_id"])
     table.add_row("database", db_location)
     return table
+
+
+def _validity(d: dict[str, Any]) -> str:
+    if d["valid"]:
+        return "[green]valid[/]"
+    return f"[yellow]invalid[/]: {escape(d['invalid_reasons'])}"
+
+
+def validity_tag(d: dict[str, Any]) -> str:
+    """A short verdict for a table cell: valid, or invalid (drift, noisy, hot…)."""
+    if "valid" not in d:
+        return "—"
+    if d["valid"]:
+        return "[green]valid[/]"
+    if d["status"] != "ok":
+        return "—"
+    kinds = []
+    for reason in d["invalid_reasons"].split("; "):
+        kind = next((k for k, words in _KINDS if any(w in reason for w in words)), "other")
+        if kind not in kinds:
+            kinds.append(kind)
+    return f"[yellow]invalid[/] ({', '.join(kinds)})"
+
+
+_KINDS = (
+    ("noisy", ("noisy:",)),
+    ("drift", ("drifted",)),
+    ("hot", ("thermal", "°C", "hot")),
+    ("threads", ("threads beyond",)),
+    ("precision", ("precision target",)),
+    ("fallback", ("ran on", "accelerator")),
+    ("incomplete", ("incomplete",)),
+)

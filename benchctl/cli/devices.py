@@ -225,7 +225,7 @@ def doctor_cmd(
     else:
         table = Table("check", "", "found", "fix")
         for c in report.checks:
-            mark = "[green]ok[/]" if c.ok else "[red]FAIL[/]"
+            mark = "[green]ok[/]" if c.ok else "[yellow]tune[/]" if c.advisory else "[red]FAIL[/]"
             table.add_row(c.name, mark, escape(c.detail), escape(c.fix or ""))
         out.print(table)
     if not report.ok:

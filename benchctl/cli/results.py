@@ -29,13 +29,16 @@ def list_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """List stored runs, newest first."""
-    from benchctl.results.export import run_to_dict
+    from benchctl.cli._render import validity_tag
+    from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore
 
     store = ResultStore.open(db, create=False)
-    rows = [
-        run_to_dict(r) for r in store.runs(model=model, device=device, status=status, limit=limit)
-    ]
+    rows = []
+    for r in store.runs(model=model, device=device, status=status, limit=limit):
+        d = run_to_dict(r)
+        add_validity(d, r, store.samples(r.run_id) if r.status == "ok" else None)
+        rows.append(d)
     if json_:
         emit_json(rows)
         return
@@ -51,6 +54,7 @@ def list_cmd(
         "median ms",
         "p90 ms",
         "CV %",
+        "validity",
         title=f"runs in {store.location}",
     )
     for r in rows:
@@ -67,6 +71,7 @@ def list_cmd(
             _fmt(r["median_ms"]),
             _fmt(r["p90_ms"]),
             cv,
+            validity_tag(r),
         )
     out.print(table)
 
@@ -87,7 +92,7 @@ def show_cmd(
 ) -> None:
     """Show one run with every statistic recomputed from its raw samples."""
     from benchctl.cli._render import run_table
-    from benchctl.results.export import run_to_dict
+    from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore, check_run_id_prefix
 
     check_run_id_prefix(run_id)
@@ -101,6 +106,7 @@ def show_cmd(
 
         profile = profiles.load(store, row.run_id).to_dict()
         doc["profile"] = profile
+    add_validity(doc, row, store.samples(row.run_id) if row.status == "ok" else None)
     if json_:
         doc["spec"] = row.spec
         doc["versions"] = row.versions

@@ -10,12 +10,17 @@ import typer
 from benchctl.cli._options import (
     AllowFallbackOpt,
     BatchOpt,
+    CpusOpt,
     DbOpt,
     DeviceOpt,
+    FailInvalidOpt,
     IterationsOpt,
     JsonOpt,
     MaxSecondsOpt,
+    NoWaitOpt,
+    OversubscribeOpt,
     SeedOpt,
+    TargetCiOpt,
     ThreadsOpt,
     WarmupOpt,
     WeightsOpt,
@@ -75,6 +80,11 @@ def run_command(
     profile_iterations: Annotated[
         int, typer.Option("--profile-iterations", help="Iterations of the profiled pass.")
     ] = 20,
+    cpus: CpusOpt = None,
+    allow_oversubscribe: OversubscribeOpt = False,
+    target_ci: TargetCiOpt = None,
+    no_wait: NoWaitOpt = False,
+    fail_invalid: FailInvalidOpt = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -86,10 +96,14 @@ def run_command(
         from benchctl.cli.sweep import sweep_command
         from benchctl.errors import ConfigError
 
-        if input_shape or calibration_images or lab or profile or weights:
+        if (
+            input_shape or calibration_images or lab or profile or weights
+            or cpus or target_ci or fail_invalid or no_wait
+        ):  # fmt: skip
             raise ConfigError(
-                "--runtime all runs zoo models here; it does not take "
-                "--input-shape, --calibration-images, --weights, --lab or --profile"
+                "--runtime all runs zoo models here; it does not take --input-shape, "
+                "--calibration-images, --weights, --lab, --profile, --cpus, --target-ci, "
+                "--fail-invalid or --no-wait"
             )
         sweep_command(
             models=model,
@@ -108,7 +122,7 @@ def run_command(
         )
         return
     from benchctl.harness.run import RunRequest, resolve, run_benchmark
-    from benchctl.results.export import run_to_dict
+    from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore
 
     req = RunRequest(
@@ -126,6 +140,10 @@ def run_command(
         input_shape=_shape(input_shape),
         profile_iterations=profile_iterations if profile else None,
         weights=weights,
+        cpus=_cpus(cpus),
+        allow_oversubscribe=allow_oversubscribe,
+        target_ci=None if target_ci is None else target_ci / 100,
+        wait_for_device=not no_wait,
     )
     if lab is not None:  # the lab host resolves the device and runtime names itself
         from benchctl.cli.lab import run_on_lab
@@ -139,6 +157,7 @@ def run_command(
     row = store.run(outcome.record.run_id)
     parity = outcome.artifact.parity if outcome.artifact else None
     doc = run_to_dict(row, parity)
+    add_validity(doc, row, outcome.record.samples)
     doc["artifact_reused"] = bool(outcome.artifact and outcome.artifact.reused)
     doc["database"] = outcome.db_location
     if json_:
@@ -154,6 +173,23 @@ def run_command(
         out.print(run_table(doc, db_location=outcome.db_location, note=note))
     if row.status != "ok":
         raise typer.Exit(1)
+    if fail_invalid and not doc["valid"]:
+        raise typer.Exit(INVALID_EXIT)
+
+
+INVALID_EXIT = 6  # stored, ok, but not valid (with --fail-invalid)
+
+
+def _cpus(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    from benchctl.errors import ConfigError
+    from benchctl.harness.contention import parse_cpus
+
+    try:
+        return tuple(parse_cpus(text))
+    except ValueError as exc:
+        raise ConfigError(f"--cpus {text!r}: {exc}; write it like 2 or 0-3,6") from None
 
 
 def _shape(text: str | None) -> tuple[int, ...] | None:

@@ -25,6 +25,7 @@ class Check:
     ok: bool
     detail: str
     fix: str | None = None
+    advisory: bool = False  # a tuning hint (governor, turbo…): reported, never a failure
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+        return all(c.ok or c.advisory for c in self.checks)
 
     def add(self, name: str, ok: bool, detail: str, fix: str | None = None) -> bool:
         self.checks.append(Check(name, ok, detail, None if ok else fix))
@@ -104,6 +105,11 @@ def diagnose(device: Device) -> Report:
             _app_checks(device, transport, facts, report)
         _accelerator_check(device, facts, report)
         _gate_checks(device, transport, report)
+        if device.transport == "local":
+            from benchctl.harness.tuning import host_tuning
+
+            for t in host_tuning():
+                report.checks.append(Check(t.name, t.good, t.detail, t.fix, advisory=True))
     except BenchError as exc:  # an unexpected refusal midway is one more failed check
         report.add("device", False, str(exc), "see the message; then run doctor again")
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -89,9 +90,12 @@ def run_on_device(
         spec_remote = posixpath.join(remote, "spec.json")
         transport.push(spec_path, spec_remote, timeout=STEP_TIMEOUT_S)
         hooks.stage(f"running on {device.name}")
+        watch = _AppCpuWatch.start(device, transport)
         done = _launch(device, transport, spec_remote, timeout, hooks)
         if getattr(transport, "screen", None):  # adb: the screen state the run had (A13)
             host_env["screen"] = transport.screen
+        if watch is not None:
+            host_env["contention"] = watch.finish()
         result_remote = posixpath.join(remote, spec["output"]["result_path"])
         if done.timed_out:
             record.status, record.error_code = "timeout", "RUNNER_TIMEOUT"
@@ -302,6 +306,43 @@ def app_target(device: Device) -> AppTarget:
         component=opts.get("component"),
         launch=str(opts.get("launch", default_launch)),
     )
+
+
+class _AppCpuWatch:
+    """Contention around a companion-app run on Android, read through adb shell: `/proc/stat`
+    before and after, `dumpsys cpuinfo` after (an app itself may not read /proc/stat). The
+    Python runner measures its own loop instead (harness/contention.py)."""
+
+    def __init__(self, transport: Transport, package: str, before: str) -> None:
+        self.transport, self.package, self.before = transport, package, before
+        self.started = time.monotonic()
+
+    @classmethod
+    def start(cls, device: Device, transport: Transport) -> _AppCpuWatch | None:
+        if device.transport != "adb" or not transport.capabilities.shell:
+            return None
+        before = _read_all(transport, ["cat", "/proc/stat"])
+        return None if before is None else cls(transport, app_target(device).app_id, before)
+
+    def finish(self) -> dict[str, Any]:
+        from benchctl.harness.contention import android_contention
+
+        wall = time.monotonic() - self.started
+        after = _read_all(self.transport, ["cat", "/proc/stat"])
+        cpuinfo = _read_all(self.transport, ["dumpsys", "cpuinfo"]) or ""
+        if after is None:
+            return {"source": "adb", "missing": ["/proc/stat after the run"], "windows": []}
+        return android_contention(self.before, after, wall, cpuinfo, self.package)
+
+
+def _read_all(transport: Transport, argv: list[str]) -> str | None:
+    """Every line a device command prints (not only the transport's tail), or None."""
+    lines: list[str] = []
+    try:
+        done = transport.run(argv, timeout=STEP_TIMEOUT_S, on_line=lines.append)
+    except TransportError:
+        return None
+    return "\n".join(lines) if done.returncode == 0 and not done.timed_out else None
 
 
 def _safe_snapshot(transport: Transport) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from benchctl.harness import contract
 from benchctl.harness.collect import parse_time, without_samples
 from benchctl.harness.convert import artifact_as_given, get_artifact
 from benchctl.harness.convert.cache import Artifact, ArtifactCache
+from benchctl.harness.devicelock import DeviceBusyError, device_lock
 from benchctl.harness.devices import Device, get_device
 from benchctl.harness.environment import (
     harness_git_dirty,
@@ -67,6 +68,11 @@ class RunRequest:
     artifact_sha256: str | None = None
     # Profiled iterations for a profiled pass after the timed loop (`run --profile`); None: none.
     profile_iterations: int | None = None
+    # Wait for the device's lock when another run holds it (False: fail at once, `--no-wait`).
+    wait_for_device: bool = True
+    cpus: tuple[int, ...] | None = None  # pin the runner to these CPUs (in the series key)
+    allow_oversubscribe: bool = False  # accept more threads than CPUs (the run is then invalid)
+    target_ci: float | None = None  # time until the median's 95 % CI is within this fraction
 
 
 class RunHooks(Protocol):
@@ -134,6 +140,10 @@ def resolve(req: RunRequest) -> Resolved:
         )
     if req.max_total_s <= 0:
         raise ConfigError(f"--max-seconds must be > 0, got {req.max_total_s}")
+    if req.target_ci is not None and not 0 < req.target_ci <= 1:
+        raise ConfigError(
+            f"--target-ci is a percentage of the median in (0, 100], got {req.target_ci * 100:g}"
+        )
     registered = MODELS.get_or_none(req.model)
     if registered is not None and registered.role == "user":
         MODELS.remove(req.model)  # resolve the user's factory afresh: its code or shape may differ
@@ -141,6 +151,7 @@ def resolve(req: RunRequest) -> Resolved:
     device = get_device(req.device)
     Gates.from_options(device.gates)  # a misspelt gate in the inventory fails here, exit 2
     runtime = get_runtime(req.runtime or device.default_runtime)
+    _check_cores(req, device)
     if device.transport in APP_TRANSPORTS and runtime.name not in device.runtimes:
         # A companion app runs only what it was built with; the Python runner decides for itself.
         raise ConfigError(
@@ -179,6 +190,38 @@ def resolve(req: RunRequest) -> Resolved:
     return Resolved(device, runtime, model, pinned)
 
 
+def _check_cores(req: RunRequest, device: Device) -> None:
+    """`--cpus` that this machine has, and no more threads than CPUs unless asked for
+    (`--threads 999` on two cores ran, `ok`, CV 297 %). Remote runners check it again there."""
+    from benchctl.harness.contention import affinity, format_cpus
+
+    if device.transport == "local":
+        usable = affinity()
+        if req.cpus:
+            missing = sorted(set(req.cpus) - set(usable))
+            if missing:
+                raise ConfigError(
+                    f"--cpus {format_cpus(missing)}: not CPUs this process may use "
+                    f"({format_cpus(usable)})"
+                )
+        count = len(req.cpus or usable)
+    else:
+        known = device.hardware_class().get("cpu_count")
+        count = len(req.cpus) if req.cpus else known if isinstance(known, int) else None
+    if req.cpus and device.transport in APP_TRANSPORTS:
+        raise ConfigError(
+            f"--cpus pins the Python runner; {device.name}'s {device.transport} app cannot be "
+            "pinned from outside (Android apps may not set affinity to big cores; iOS has none)"
+        )
+    if req.threads and count and req.threads > count and not req.allow_oversubscribe:
+        where = f"--cpus {format_cpus(req.cpus)}" if req.cpus else f"{device.name}"
+        raise ConfigError(
+            f"--threads {req.threads} is more than the {count} CPUs of {where}: the threads "
+            "would time-share the cores and the run would measure the scheduler; use "
+            f"--threads {count} or fewer, or --allow-oversubscribe to measure it anyway"
+        )
+
+
 def _pinned_artifact(cache: ArtifactCache, sha256: str) -> Artifact:
     artifact = cache.find(sha256)
     if artifact is None:
@@ -198,6 +241,9 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     hooks = hooks or _NoHooks()
     resolved = resolve(req)
     device, runtime = resolved.device, resolved.runtime
+    if not req.wait_for_device:  # a busy device fails before anything is built
+        with device_lock(device, wait=False):
+            pass
     run_id = req.run_id or uuid.uuid4().hex
     run_dir = config.runs_dir() / run_id
     run_dir.mkdir(parents=True, exist_ok=req.run_id is not None)
@@ -222,6 +268,7 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         versions={**library_versions(), "benchctl_git_dirty": harness_git_dirty()},
         host=host_facts(),
         model_source_hash=resolved.source_hash(),
+        cpus=sorted(req.cpus) if req.cpus else None,
     )
     artifact: Artifact | None = None
     try:
@@ -252,6 +299,9 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         record.artifact = artifact.to_json()
         try:
             _execute(req, runtime, device, artifact, record, run_dir, hooks)
+        except DeviceBusyError:
+            _remove_if_empty(run_dir)
+            raise  # not a measurement: nothing is stored, the caller is told who holds it
         except Exception as exc:  # a harness bug must still leave a row saying what happened
             record.status, record.error_code = "error", "HARNESS_FAILED"
             record.error_message = f"{type(exc).__name__}: {exc}"
@@ -296,6 +346,12 @@ def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) ->
     }
     if req.profile_iterations is not None:
         spec["profile"] = {"iterations": req.profile_iterations}
+    if req.target_ci is not None:
+        spec["timing"]["target_ci"] = req.target_ci
+    if req.cpus or req.allow_oversubscribe:
+        spec["placement"] = {"allow_oversubscribe": req.allow_oversubscribe}
+        if req.cpus:
+            spec["placement"]["cpus"] = sorted(req.cpus)
     contract.validate("spec", spec)
     return spec
 
@@ -312,16 +368,24 @@ def _execute(
     """Push, run, pull, validate; fill `record` with what happened (success or a status)."""
     spec = _spec(req, runtime, artifact, record.run_id)
     record.spec = spec
-    run_on_device(
-        device,
-        artifact.path,
-        spec,
-        record,
-        run_dir,
-        hooks,
-        timeout=req.max_total_s + LOAD_BUDGET_S,
-        fill=_fill,
-    )
+    what = f"benchctl run {record.run_id[:12]}: {record.model_name} on {runtime.name}"
+    # Held from the first device step (capabilities, gate) to the last (pull, clean-up).
+    with device_lock(device, wait=req.wait_for_device, what=what, on_wait=hooks.stage):
+        run_on_device(
+            device,
+            artifact.path,
+            spec,
+            record,
+            run_dir,
+            hooks,
+            timeout=req.max_total_s + LOAD_BUDGET_S,
+            fill=_fill,
+        )
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()  # files of the run (spec.json…), if any, stay for inspection
 
 
 def _fill(record: RunRecord, result: dict[str, Any]) -> None:

@@ -21,6 +21,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "input_shape": (list, type(None)),  # JSON has no tuple: a list of positive ints
     "run_id": (str, type(None)),  # set by the client: a redelivered job stores nothing twice
     "profile_iterations": (int, type(None)),  # run --profile: the profiled pass's iterations
+    "cpus": (list, type(None)),  # JSON has no tuple: a list of CPU ids
+    "allow_oversubscribe": (bool,),
+    "target_ci": (int, float, type(None)),
 }
 
 
@@ -41,8 +44,9 @@ def request_to_dict(req: Any) -> dict[str, Any]:
         if doc[name] != defaults.get(name):
             raise ConfigError(f"a lab job cannot carry {name!r} yet; run without it or locally")
         del doc[name]
-    if doc.get("input_shape") is not None:
-        doc["input_shape"] = list(doc["input_shape"])
+    for name in ("input_shape", "cpus"):
+        if doc.get(name) is not None:
+            doc[name] = list(doc[name])
     return doc
 
 
@@ -75,9 +79,10 @@ def request_from_dict(doc: Any) -> Any:
         raise ConfigError(
             f"lab jobs run zoo models only (benchctl models list); {doc['model']!r} is not one"
         )
-    shape = doc.get("input_shape")
-    if shape is not None:
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in shape):
-            raise ConfigError("lab job field 'input_shape' must be a list of positive integers")
-        doc = {**doc, "input_shape": tuple(shape)}
+    for name, low in (("input_shape", 1), ("cpus", 0)):
+        values = doc.get(name)
+        if values is not None:
+            if not all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in values):
+                raise ConfigError(f"lab job field {name!r} must be a list of integers ≥ {low}")
+            doc = {**doc, name: tuple(values)}
     return RunRequest(**doc)

@@ -69,6 +69,10 @@ CSV_COLUMNS = (
     "harness_version",
     "harness_git_sha",
     "series_key",
+    "cpus",
+    "stopped_by",
+    "noisy",
+    "others_cpu_share",
 )
 
 
@@ -119,7 +123,37 @@ def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, 
     }
     for name in _NS_FIELDS:
         out[f"{name}_ms"] = _ms(getattr(row, f"{name}_ns"))
+    out.update(_conditions(row))
     return out
+
+
+def _conditions(row: RunRow) -> dict[str, Any]:
+    """Pinning, stopping rule and contention as recorded (runner's, else the host's figures)."""
+    from benchctl.harness.contention import format_cpus
+
+    env = row.environment or {}
+    cpus = ((row.spec or {}).get("placement") or {}).get("cpus")
+    recorded = env.get("contention") or (env.get("host") or {}).get("contention") or {}
+    return {
+        "cpus": format_cpus(cpus) if cpus else None,
+        "stopped_by": env.get("stopped_by"),
+        "noisy": recorded.get("noisy"),
+        "others_cpu_share": recorded.get("others_cpu_share"),
+    }
+
+
+def add_validity(doc: dict[str, Any], row: RunRow, samples: Sequence[int] | None) -> None:
+    """`valid` and `invalid_reasons` (the nightly report's validity gate, with the project's
+    detector settings) on a flat run dict, so the verdict is shown beside the median."""
+    from benchctl.results.regress.history import describe
+    from benchctl.results.regress.settings import load_config
+    from benchctl.results.regress.validity import check_row
+
+    verdict = check_row(row, samples, load_config().for_series(describe(row)))
+    doc["valid"] = verdict.valid
+    doc["invalid_reasons"] = "; ".join(verdict.reasons)
+    if row.status == "ok":
+        doc["noisy"] = any(r.startswith("noisy:") for r in verdict.reasons)
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS) -> str:

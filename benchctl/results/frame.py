@@ -114,6 +114,8 @@ def run_dicts(
     for row in reversed(store.runs(model=model, device=device, status=status)):
         d = run_to_dict(row, parities.get(row.artifact_sha256))
         d["valid"], d["invalid_reasons"] = _validity(store, row, config)
+        if row.status == "ok":  # the gate's verdict, with the same settings as `valid`
+            d["noisy"] = "noisy:" in d["invalid_reasons"]
         out.append(d)
     return out
 

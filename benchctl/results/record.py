@@ -78,8 +78,11 @@ class RunRecord:
     device_peak_bytes: int | None = None
     profile: dict[str, Any] | None = field(default=None, repr=False)  # result `profile`
     protocol_version: int = MEASUREMENT_PROTOCOL_VERSION
+    cpus: list[int] | None = None  # `--cpus`: the CPU set the runner was pinned to
 
     def series_key(self) -> str:
         parts = {name: getattr(self, name) for name in SERIES_FIELDS}
+        if self.cpus:  # only when pinned, so every unpinned series keeps its key
+            parts["cpus"] = sorted(self.cpus)
         blob = json.dumps(parts, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()

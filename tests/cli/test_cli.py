@@ -139,3 +139,34 @@ def test_env_var_moves_the_database(isolated_project, monkeypatch):
     monkeypatch.setenv("BENCHCTL_DB", str(target))
     cli("db", "upgrade")
     assert target.is_file()
+
+
+def test_validity_is_shown_beside_the_median_and_fail_invalid_exits_6(isolated_project):
+    """Oversubscribed on purpose (2 threads pinned to one CPU): stored, ok, and invalid —
+    said in the run table, the JSON, results list/show and the CSV; --fail-invalid exits 6."""
+    args = ["run", "--model", "test_mobileone", "-n", "50", "--warmup", "2", "--cpus", "0"]
+    from benchctl.errors import ConfigError
+
+    refused = runner.invoke(app, [*args, "--threads", "2"])  # exit 2 through main()
+    assert isinstance(refused.exception, ConfigError)
+    assert "--allow-oversubscribe" in str(refused.exception)
+    over = [*args, "--threads", "2", "--allow-oversubscribe"]
+    table = runner.invoke(app, [*over, "--fail-invalid"])
+    assert table.exit_code == 6, table.output
+    assert "invalid" in table.stdout and "threads beyond cores" in table.stdout
+    assert "CPUs 0" in table.stdout
+    doc = json.loads(cli(*over, "--json"))
+    assert doc["status"] == "ok" and doc["valid"] is False and doc["cpus"] == "0"
+    assert "threads beyond cores: 2 threads on 1 CPUs" in doc["invalid_reasons"]
+    assert isinstance(doc["noisy"], bool) and doc["others_cpu_share"] is not None
+    listed = json.loads(cli("results", "list", "--json"))
+    assert [r["valid"] for r in listed] == [False, False]
+    assert "invalid" in cli("results", "list")
+    shown = json.loads(cli("results", "show", doc["run_id"], "--json"))
+    assert shown["invalid_reasons"] == doc["invalid_reasons"]
+    rows = list(csv.DictReader(io.StringIO(cli("export", "csv"))))
+    assert rows[-1]["valid"] == "False" and rows[-1]["cpus"] == "0"
+    assert "threads beyond cores" in rows[-1]["invalid_reasons"]
+    # pinning is part of the series key; the unpinned series keeps its own
+    free = json.loads(cli("run", "--model", "test_mobileone", "-n", "50", "--json"))
+    assert free["series_key"] != doc["series_key"] and free["cpus"] is None

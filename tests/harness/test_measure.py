@@ -57,3 +57,75 @@ def test_device_timer_supplies_the_samples_and_sync_bounds_host_phases():
     )
     assert t.samples == list(range(1000, 1000 + 20 * 7, 7))
     assert len(synced) == 2  # after the first inference and after the warm-up
+
+
+class _Monitor:
+    """Records when the loop read the machine: only ever between timed calls."""
+
+    interval_ns = 2_000_000
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+        self.events: list[tuple[str, int]] = []
+
+    def start(self) -> None:
+        self.events.append(("start", 0))
+        self.calls.append("monitor")
+
+    def tick(self, done: int) -> None:
+        self.events.append(("tick", done))
+        self.calls.append("monitor")
+
+    def stop(self, done: int) -> None:
+        self.events.append(("stop", done))
+
+
+def test_the_monitor_reads_between_chunks_never_inside_a_timed_call():
+    calls: list[str] = []
+    mon = _Monitor(calls)
+
+    def call() -> None:
+        calls.append("call")
+        time.sleep(0.0005)
+
+    t = measure(call, warmup_iters=4, iters=60, progress_every=100, monitor=mon)
+    assert len(t.samples) == 60
+    ticks = [d for kind, d in mon.events if kind == "tick"]
+    # ~0.5 ms a call and a 2 ms interval: chunks of about four calls, not one chunk of 60
+    assert len(ticks) >= 8 and ticks == sorted(ticks) and ticks[-1] == 60
+    assert mon.events[0] == ("start", 0) and mon.events[-1] == ("stop", 60)
+    # no sample's clock reads straddle a monitor reading: the calls between two readings are
+    # exactly the chunk's calls
+    assert calls.count("call") == 1 + 4 + 60
+
+
+def test_target_ci_stops_as_soon_as_the_median_is_precise_enough():
+    t = measure(lambda: time.sleep(0.0002), warmup_iters=0, iters=50, target_ci=0.5,
+                max_iters=100_000, progress_every=10)  # fmt: skip
+    assert t.stopped_by == "target_ci" and len(t.samples) == 50  # met at the minimum
+    assert t.ci_rel is not None and t.ci_rel <= 0.5
+
+
+def test_target_ci_goes_past_iters_and_a_limit_stops_it():
+    import itertools
+
+    noisy = itertools.cycle([1, 9, 2, 8, 3, 7, 4, 6, 5])
+    t = measure(lambda: time.sleep(next(noisy) * 1e-5), warmup_iters=0, iters=20,
+                target_ci=1e-9, max_iters=300, progress_every=10)  # fmt: skip
+    assert t.stopped_by == "max_iters" and len(t.samples) == 300
+    t = measure(lambda: time.sleep(0.001), warmup_iters=0, iters=10, target_ci=1e-9,
+                max_iters=10**6, max_total_s=0.1, progress_every=10)  # fmt: skip
+    assert t.stopped_by == "max_total_s" and 10 <= len(t.samples) < 1000
+
+
+def test_the_order_statistic_ci_agrees_with_the_hosts_bootstrap():
+    import numpy as np
+
+    from benchctl.harness.measure import median_ci_rel
+    from benchctl.results.stats import summarize
+
+    rng = np.random.default_rng(1)
+    x = (rng.lognormal(0, 0.3, 4000) * 1e6).astype(int).tolist()
+    s = summarize(x)
+    boot = max(s.median - s.ci95_low, s.ci95_high - s.median) / s.median
+    assert abs(median_ci_rel(x) - boot) < 0.3 * boot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -24,6 +25,7 @@ def _run(tiny_artifact, tmp_path: Path, mutate=None, iterations: int = 100):
         run_id,
     )
     if mutate:
+        spec = json.loads(json.dumps(spec))  # the artifact's own lists must not change
         mutate(spec)
     transport = LocalTransport(tmp_path / "device")
     remote = Path(transport.workdir(run_id))
@@ -64,6 +66,12 @@ def test_runner_times_every_iteration(tiny_artifact, tmp_path):
         (lambda s: s["inputs"]["tensors"][0].update(name="pixels"), "error", "INPUT_MISMATCH"),
         (lambda s: s["timing"].update(iters=0), "error", "INVALID_SPEC"),
         (lambda s: s["model"].update(path="missing.onnx"), "error", "MODEL_NOT_FOUND"),
+        (
+            lambda s: s["backend"]["options"].update(num_threads=999),
+            "error",
+            "THREADS_BEYOND_CORES",
+        ),
+        (lambda s: s.update(placement={"cpus": [4096]}), "error", "CPUS_UNAVAILABLE"),
     ],
 )
 def test_runner_reports_failures_as_coded_results(tiny_artifact, tmp_path, mutate, status, code):
@@ -87,3 +95,40 @@ def test_corrupt_model_is_a_load_failure(tiny_artifact, tmp_path):
     doc = run_spec_file(tmp_path / "spec.json")
     contract.validate("result", contract.read(tmp_path / "result.json"))
     assert (doc["status"], doc["error"]["code"]) == ("error", "MODEL_LOAD_FAILED")
+
+
+def test_runner_pins_itself_measures_contention_and_records_both(tiny_artifact, tmp_path):
+    def pin(spec):
+        spec["placement"] = {"cpus": [0]}
+        spec["backend"]["options"]["num_threads"] = 1
+
+    result, _ = _run(tiny_artifact, tmp_path, mutate=pin, iterations=200)
+    assert result["status"] == "ok", result["error"]
+    env = result["environment"]
+    assert env["placement"] == {"cpus": [0], "pinned": True, "threads": 1}
+    doc = env["contention"]
+    assert doc["cpus"] == [0] and doc["source"] == "linux-proc"
+    assert isinstance(doc["noisy"], bool) and isinstance(doc["reasons"], list)
+    assert 0 <= doc["others_cpu_share"] <= 1 and doc["run_delay_share"] >= 0
+    assert doc["windows"] and doc["windows"][-1]["to"] == 200
+
+
+def test_runner_allows_oversubscription_only_when_asked(tiny_artifact, tmp_path):
+    def oversubscribe(spec):
+        spec["placement"] = {"cpus": [0], "allow_oversubscribe": True}
+        spec["backend"]["options"]["num_threads"] = 2
+
+    result, _ = _run(tiny_artifact, tmp_path, mutate=oversubscribe, iterations=20)
+    assert result["status"] == "ok", result["error"]
+    assert result["environment"]["placement"]["threads"] == 2
+
+
+def test_runner_keeps_timing_until_the_ci_target(tiny_artifact, tmp_path):
+    def target(spec):
+        spec["timing"].update(iters=20, target_ci=1e-6, max_iters=700)
+
+    result, _ = _run(tiny_artifact, tmp_path, mutate=target, iterations=20)
+    assert result["status"] == "ok", result["error"]
+    assert len(result["timing_ns"]["samples"]) == 700  # the target is out of reach: max_iters
+    assert result["environment"]["stopped_by"] == "max_iters"
+    assert result["environment"]["precision"]["ci_rel"] > 1e-6

@@ -56,6 +56,24 @@ def test_validity_gate_names_every_reason():
     )
 
 
+def test_validity_gate_judges_contention_threads_and_precision():
+    busy = {"contention": {"cpus": [0, 1], "others_cpu_share": 0.4, "run_delay_share": 0.01}}
+    v = _validity(environment=busy)
+    assert v.reasons == ("noisy: other processes used 40 % of CPUs 0-1 during the timed loop "
+                         "(limit 10 %)",)  # fmt: skip
+    # re-judged with the series' settings, not the runner's verdict
+    assert _validity(environment=busy, settings=replace(SETTINGS, max_others_share=0.5)).valid
+    phone = {"host": {"contention": {"others_cpu_share": 0.3, "cpus": [0, 1, 2, 3]}}}
+    assert _validity(environment=phone).reasons[0].startswith("noisy: other processes used 30 %")
+    over = {"placement": {"cpus": [0], "threads": 4}}
+    assert _validity(environment=over).reasons == ("threads beyond cores: 4 threads on 1 CPUs",)
+    short = {"precision": {"target_ci": 0.01, "ci_rel": 0.03}, "stopped_by": "max_total_s"}
+    assert _validity(environment=short).reasons == (
+        "precision target not met: median CI ±3.00 % > ±1.00 % (stopped by max_total_s)",
+    )
+    assert _validity(environment={"precision": {"target_ci": 0.01, "ci_rel": 0.005}}).valid
+
+
 def test_drift_is_computed_from_samples_when_the_harness_recorded_none():
     slowing = [1000] * 50 + [1200] * 50  # last 10 % is 20 % slower than the first 10 %
     v = _validity(samples=slowing)

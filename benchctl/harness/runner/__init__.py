@@ -7,6 +7,7 @@ something fails — so the host never has to guess what happened.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchctl import __version__
-from benchctl.harness import contract, measure
+from benchctl.harness import contention, contract, measure
 from benchctl.harness.backends import (
     BackendUnavailable,
     DelegateUnavailable,
@@ -103,6 +104,45 @@ def _inputs(tensors: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     return arrays
 
 
+# With a CI target and no `max_iters`: at most this many samples (about 10 MB of result JSON).
+DEFAULT_MAX_ITERS = 1_000_000
+
+
+def _place(spec: dict[str, Any]) -> dict[str, Any]:
+    """Pin every thread of this process to `placement.cpus` (before the runtime starts its own
+    threads, which inherit it) and refuse more runtime threads than CPUs unless allowed."""
+    placement = spec.get("placement") or {}
+    wanted = placement.get("cpus")
+    if wanted:
+        if not hasattr(os, "sched_setaffinity"):
+            raise RunFailure(
+                "error",
+                "PINNING_UNSUPPORTED",
+                f"this OS ({sys.platform}) has no CPU affinity call; run without --cpus",
+            )
+        allowed = set(contention.affinity())
+        if not set(wanted) <= allowed:
+            raise RunFailure(
+                "error",
+                "CPUS_UNAVAILABLE",
+                f"CPUs {contention.format_cpus(sorted(set(wanted) - allowed))} are not available "
+                f"here (this runner may use {contention.format_cpus(sorted(allowed))})",
+            )
+        for tid in os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else [0]:
+            os.sched_setaffinity(int(tid), wanted)
+    cpus = contention.affinity()
+    threads = (spec["backend"].get("options") or {}).get("num_threads")
+    if threads and threads > len(cpus) and not placement.get("allow_oversubscribe"):
+        raise RunFailure(
+            "error",
+            "THREADS_BEYOND_CORES",
+            f"{threads} runtime threads on {len(cpus)} CPUs "
+            f"({contention.format_cpus(cpus)}) time-share the cores and measure the "
+            "scheduler; use --threads ≤ the CPU count, or --allow-oversubscribe",
+        )
+    return {"cpus": cpus, "pinned": bool(wanted), "threads": threads}
+
+
 def execute(
     spec: dict[str, Any], spec_dir: Path, on_progress: measure.ProgressFn | None
 ) -> dict[str, Any]:
@@ -137,6 +177,7 @@ def execute(
         version = backend.version()
     except BackendUnavailable as exc:
         raise RunFailure("unsupported_backend", "RUNTIME_MISSING", str(exc)) from None
+    placement = _place(spec)
     accelerator = backend_spec["accelerator"]
     options = {
         **(backend_spec.get("options") or {}),
@@ -184,6 +225,8 @@ def execute(
             f"spec inputs {sorted(declared)} differ from the model's {sorted(actual)}",
         )
     arrays = _inputs(spec["inputs"]["tensors"], spec["inputs"]["seed"])
+    monitor = contention.Monitor(placement["cpus"])
+    target_ci = spec["timing"].get("target_ci")
     try:
         call = session.bind(arrays)
         timing = measure.measure(
@@ -195,6 +238,9 @@ def execute(
             on_progress=on_progress,
             timer=session.timer,
             synchronize=session.synchronize,
+            monitor=monitor,
+            target_ci=target_ci,
+            max_iters=spec["timing"].get("max_iters", DEFAULT_MAX_ITERS),
         )
         used = memory.snapshot(rss_before_load, rss_after_load, session)
         profiled = _profiled_pass(spec, backend, session, model_path, accelerator, options, arrays)
@@ -202,12 +248,16 @@ def execute(
         raise RunFailure("error", "INFERENCE_FAILED", f"{type(exc).__name__}: {exc}") from None
     finally:
         session.close()
+    environment: dict[str, Any] = {"placement": placement, "contention": monitor.result()}
+    if target_ci is not None:
+        environment["precision"] = {"target_ci": target_ci, "ci_rel": timing.ci_rel}
     return {
         "runtime": runtime,
         "memory": used,
         **({"profile": profiled} if profiled is not None else {}),
         "model_sha256": digest,
         "stopped_by": timing.stopped_by,
+        "environment": environment,
         "timing_ns": {
             "clock": session.clock_name or measure.CLOCK_NAME,
             "clock_resolution": timing.clock_resolution_ns,
@@ -285,9 +335,15 @@ def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None
         result["environment"] = {"before": thermal_snapshot()}
         measured = execute(spec, spec_path.parent, on_progress)
         result["environment"]["after"] = thermal_snapshot()
-        result["environment"]["stopped_by"] = measured.pop("stopped_by")
+        result["environment"]["stopped_by"] = stopped_by = measured.pop("stopped_by")
+        result["environment"].update(measured.pop("environment"))
         result.update(measured)
-        result["status"] = "ok" if result["environment"]["stopped_by"] == "iters" else "timeout"
+        done = len(result["timing_ns"]["samples"])
+        complete = stopped_by in ("iters", "target_ci", "max_iters") or (
+            # with a CI target, the time limit after the minimum is a stopping rule, not a failure
+            spec["timing"].get("target_ci") is not None and done >= spec["timing"]["iters"]
+        )
+        result["status"] = "ok" if complete else "timeout"
         if result["status"] == "timeout":
             result["error"] = {
                 "code": "MAX_TOTAL_TIME",

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchctl.errors import ConfigError
+from benchctl.harness.contention import DEFAULT_THRESHOLDS as CONTENTION
 
 CONFIG_FILE = "regress.toml"
 
@@ -41,6 +42,10 @@ class DetectorSettings:
     min_drift_samples: int = 20  # fewer samples: drift not checked
     max_temp_c: float | None = None  # device temperature at the start; None: not gated
     max_thermal_level: int = 1  # 0 nominal/none, 1 fair/light, 2 serious/moderate, 3 severe…
+    # Contention in the timed loop (harness/contention.py; chosen by scripts/noise_quality.py).
+    max_others_share: float = CONTENTION["max_others_share"]
+    max_others_share_window: float = CONTENTION["max_others_share_window"]
+    max_run_delay_share: float = CONTENTION["max_run_delay_share"]
     # Stage 1, screen against the series' recent history (conbench z, asv/IREE 5 %, LNT floor).
     window: int = 30  # baseline: at most this many valid results, newest first
     min_history: int = 10  # fewer valid results before the new one: insufficient_data

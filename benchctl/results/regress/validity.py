@@ -150,7 +150,46 @@ def check_validity(
     drift, flagged = _drift(env, samples, settings)
     if flagged and drift is not None:
         reasons.append(f"latency drifted {drift * 100:+.1f} % within the run")
+    reasons.extend(_contention_reasons(env, settings))
+    reasons.extend(_placement_reasons(env))
     return Validity(tuple(reasons), drift)
+
+
+def _contention_reasons(environment: dict[str, Any], settings: DetectorSettings) -> list[str]:
+    """`noisy`: others took a meaningful share of the runner's CPUs (re-judged here with the
+    series' settings from the figures the runner or the host recorded, not its verdict)."""
+    from benchctl.harness.contention import assess
+
+    limits = {
+        "max_others_share": settings.max_others_share,
+        "max_others_share_window": settings.max_others_share_window,
+        "max_run_delay_share": settings.max_run_delay_share,
+    }
+    reasons: list[str] = []
+    for doc in (environment.get("contention"), (environment.get("host") or {}).get("contention")):
+        if isinstance(doc, dict):
+            reasons.extend(f"noisy: {r}" for r in assess(doc, limits)[1])
+    return reasons
+
+
+def _placement_reasons(environment: dict[str, Any]) -> list[str]:
+    """Threads beyond the cores (allowed explicitly), and a CI target the run did not reach."""
+    reasons = []
+    placement = environment.get("placement") or {}
+    threads, cpus = placement.get("threads"), placement.get("cpus")
+    if isinstance(threads, int) and isinstance(cpus, list) and cpus and threads > len(cpus):
+        reasons.append(f"threads beyond cores: {threads} threads on {len(cpus)} CPUs")
+    precision = environment.get("precision") or {}
+    target, reached = precision.get("target_ci"), precision.get("ci_rel")
+    if isinstance(target, int | float) and (
+        not isinstance(reached, int | float) or reached > target
+    ):
+        shown = "unknown" if not isinstance(reached, int | float) else f"±{reached * 100:.2f} %"
+        reasons.append(
+            f"precision target not met: median CI {shown} > ±{target * 100:.2f} % "
+            f"(stopped by {environment.get('stopped_by')})"
+        )
+    return reasons
 
 
 def check_row(row: Any, samples: Sequence[int] | None, settings: DetectorSettings) -> Validity:

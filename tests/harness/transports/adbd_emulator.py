@@ -87,6 +87,13 @@ FILLER_PROPS = {
     **{f"sys.usb.ffs.instance{i}": "ready" for i in range(120)},
     **{f"vendor.gpu.freq.level{i}": str(100 + i) for i in range(220)},
 }
+CPUINFO = """Load: 3.1 / 2.9 / 2.7
+CPU usage from 5012ms to 12ms ago (2026-12-01 10:00:00.000 to 2026-12-01 10:00:05.000):
+  25% 4321/{pkg}: 23% user + 2% kernel / faults: 120 minor
+  30% 1234/com.google.android.gms.persistent: 27% user + 3% kernel
+  2% 987/system_server: 1% user + 1% kernel
+57% TOTAL: 51% user + 6% kernel + 0% iowait
+"""
 THERMALSERVICE = """IsStatusOverride: false
 ThermalEventListeners:
 \tcallbacks: 1
@@ -554,6 +561,8 @@ class AdbdEmulator:
 
     # --- shell: --------------------------------------------------------------------------------
 
+    stat_reads = 0  # `cat /proc/stat` calls: each read shows more busy time
+
     def _shell(self, command: str, out: Callable[[str], None]) -> int:
         with self._lock:
             self.commands.append(command)
@@ -593,6 +602,15 @@ class AdbdEmulator:
             flags = "DEBUGGABLE " if self.debuggable else ""
             out(PACKAGE.format(pkg=self.package, flags=flags, uid=self.app_uid,
                                permissions=PERMISSIONS))  # fmt: skip
+            return 0
+        if argv == ["cat", "/proc/stat"]:  # as shell reads it (apps may not since Android 8)
+            self.stat_reads += 1
+            busy, idle = 1000 + 600 * self.stat_reads, 9000 + 400 * self.stat_reads
+            cpus = "".join(f"cpu{i} {busy} 0 0 {idle} 0 0 0 0 0 0\n" for i in range(4))
+            out(f"cpu  {4 * busy} 0 0 {4 * idle} 0 0 0 0 0 0\n{cpus}procs_running 2\n")
+            return 0
+        if argv[:2] == ["dumpsys", "cpuinfo"]:
+            out(CPUINFO.format(pkg=self.package))
             return 0
         if argv[:2] == ["dumpsys", "power"]:
             out(POWER.format(wakefulness=self.wakefulness, stay_on=self.stay_on != "0",

@@ -176,3 +176,23 @@ def test_instrumentation_and_package_parsers():
     assert not instrumentation_ok("INSTRUMENTATION_FAILED: dev.benchctl.android/.X\n")
     assert not instrumentation_ok("INSTRUMENTATION_CODE: 0\n")
     assert parse_package("") == {"app_installed": False}
+
+
+def test_contention_around_an_app_run_is_read_through_adb_shell(phone, adb_key):
+    from benchctl.harness.devices import Device
+    from benchctl.harness.lifecycle import _AppCpuWatch
+
+    t = _transport(phone, adb_key)
+    try:
+        device = Device("pixel", "adb", address=f"127.0.0.1:{phone.port}")
+        watch = _AppCpuWatch.start(device, t)
+        assert watch is not None
+        doc = watch.finish()
+    finally:
+        t.close()
+    assert doc["source"] == "adb-proc-stat+dumpsys-cpuinfo" and doc["cpus"] == [0, 1, 2, 3]
+    # 600 of every 1000 jiffies busy between the reads; the app's own share is 25 %
+    assert doc["others_cpu_share"] == pytest.approx(0.35) and doc["app_cpu_share"] == 0.25
+    assert doc["noisy"] and "35 %" in doc["reasons"][0]
+    assert sum(c.startswith("cat /proc/stat") for c in phone.commands) == 2  # before, after
+    assert any(c.startswith("dumpsys cpuinfo") for c in phone.commands)
