@@ -2,11 +2,13 @@
 
 1. Overhead: benchctl's median vs a bare onnxruntime loop on the same artifact, both in fresh
    processes, interleaved ABBA over several rounds; target ratio ≤ 1.02.
-2. Repeatability: `benchctl run` five times as separate processes; the CV of the five medians.
+2. Repeatability: `benchctl run` five times as separate processes; the CV of the five medians
+   (goal ≤ 2 %), also pinned: `--cpus LIST --threads 1` (default CPU: the last one), with the
+   load and each run's validity, since a figure taken on a busy machine measures the machine.
 3. Wall time: a cold first run (build + export + 1000 iterations; target < 60 s here) and a cached
    rerun (target < 10 s plus the iterations themselves).
 
-Usage: python scripts/bench_overhead.py [--model mobileone_s0] [--rounds 6] [--json]
+Usage: python scripts/bench_overhead.py [--model mobileone_s0] [--rounds 6] [--cpus 1] [--json]
 Everything happens in a temporary project folder; nothing is written to yours.
 """
 
@@ -25,7 +27,12 @@ from pathlib import Path
 BARE_LOOP = r"""
 import sys, time, numpy as np, onnxruntime as ort
 path, iters, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+opts = ort.SessionOptions()
+if len(sys.argv) > 4:  # pinned like `benchctl run --cpus … --threads 1`
+    import os
+    os.sched_setaffinity(0, {int(c) for c in sys.argv[4].split(",")})
+    opts.intra_op_num_threads = 1
+sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
 inp = sess.get_inputs()[0]
 x = np.random.default_rng(0).standard_normal(inp.shape, dtype=np.float32)
 feeds = {inp.name: x}
@@ -58,9 +65,9 @@ def benchctl(args: list[str], env: dict[str, str]) -> tuple[dict, float]:
     return json.loads(proc.stdout), wall
 
 
-def bare(path: str, iters: int, warmup: int) -> float:
+def bare(path: str, iters: int, warmup: int, cpus: str | None = None) -> float:
     proc = subprocess.run(
-        [sys.executable, "-c", BARE_LOOP, path, str(iters), str(warmup)],
+        [sys.executable, "-c", BARE_LOOP, path, str(iters), str(warmup), *([cpus] if cpus else [])],
         capture_output=True,
         text=True,
         check=True,
@@ -78,6 +85,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6, help="ABBA rounds for the overhead ratio")
     parser.add_argument("--iterations", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--cpus",
+        default=str((os.cpu_count() or 1) - 1),
+        help="CPUs for the pinned repeatability runs (--cpus LIST --threads 1); default the last",
+    )
     args = parser.parse_args()
 
     project = Path(tempfile.mkdtemp(prefix="benchctl-bench-"))
@@ -103,6 +115,11 @@ def main() -> None:
     per_round = [o / t for o, t in zip(ours, theirs, strict=True)]
 
     five = [benchctl(run_args, env)[0]["median_ms"] for _ in range(5)]
+    pinned_args = [*run_args, "--cpus", args.cpus, "--threads", "1"]
+    load_before = os.getloadavg()[0]
+    pinned = [benchctl(pinned_args, env)[0] for _ in range(5)]
+    load_after = os.getloadavg()[0]
+    pinned_medians = [d["median_ms"] for d in pinned]
     report = {
         "model": args.model,
         "iterations": args.iterations,
@@ -115,6 +132,18 @@ def main() -> None:
             "met": ratio <= 1.02,
         },
         "repeatability": {"medians_ms": five, "cv": cv(five)},
+        "repeatability_pinned": {
+            "cpus": args.cpus,
+            "threads": 1,
+            "medians_ms": pinned_medians,
+            "cv": cv(pinned_medians),
+            "target": "<= 0.02",
+            "met": cv(pinned_medians) <= 0.02,
+            "valid": [d["valid"] for d in pinned],
+            "others_cpu_share": [d["others_cpu_share"] for d in pinned],
+            "load_avg_1m": [load_before, load_after],
+            "cpu_count": os.cpu_count(),
+        },
         "cold_run": {
             "wall_s": cold_wall,
             "artifact_reused": cold["artifact_reused"],
@@ -144,6 +173,16 @@ def main() -> None:
         "repeatability: five separate `benchctl run` medians "
         + ", ".join(f"{m:.4f}" for m in five)
         + f" ms → CV {report['repeatability']['cv']:.2%}"
+    )
+    p = report["repeatability_pinned"]
+    print(
+        f"repeatability pinned (--cpus {args.cpus} --threads 1): medians "
+        + ", ".join(f"{m:.4f}" for m in pinned_medians)
+        + f" ms → CV {p['cv']:.2%} (target ≤ 2 %: {'met' if p['met'] else 'NOT met'}); valid "
+        + ", ".join(str(v) for v in p["valid"])
+        + "; others' share of the pinned CPU "
+        + ", ".join(f"{o:.0%}" if o is not None else "?" for o in p["others_cpu_share"])
+        + f"; load {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs"
     )
     print(f"cold first run: {cold_wall:.1f} s wall (target < 60 s)")
     print(
