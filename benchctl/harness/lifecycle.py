@@ -360,6 +360,11 @@ def _flag(record: RunRecord, host_env: dict[str, Any], gates: gating.Gates) -> N
         warnings.append("THERMAL-ROSE")
     if gating.thermal_reasons(after, gates):
         warnings.append("HOT-AFTER")
+    plan = ((record.result or {}).get("runtime") or {}).get("plan_summary")
+    if isinstance(plan, dict) and plan.get("below_floor") is True:
+        # Core ML (Mac or iPhone) planned under share_floor of the operations on the unit asked
+        # for: the run stands, with the share in its plan_summary, but it is flagged (G13).
+        warnings.append("ACCELERATOR-SHARE-LOW")
     drift = gating.drift(record.samples, threshold=gates.drift_threshold)
     if drift is not None:
         host_env["drift"] = drift

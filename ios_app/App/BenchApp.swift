@@ -21,7 +21,10 @@ struct BenchApp: App {
     }
 }
 
-/// Runs the spec off the main thread and publishes a status line for the screen.
+/// Runs the spec off the main thread and publishes a status line for the screen. Main-actor
+/// isolated (it drives the UI); the run itself happens on a global queue and reports back
+/// through the main queue.
+@MainActor
 final class RunController: ObservableObject {
     @Published var status = "waiting for a spec"
     private var started = false
@@ -43,6 +46,11 @@ final class RunController: ObservableObject {
         status = "running \(specURL.lastPathComponent)"
         let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
         DispatchQueue.global(qos: .userInitiated).async {
+            // What finished runs left behind (devicectl cannot delete in the container): every
+            // other run folder and cached model goes before this run starts (I8).
+            let modelPath = (try? Data(contentsOf: specURL)).flatMap { try? SpecReader.parse($0) }?.model.path
+            let removed = Housekeeping.pruneLeftovers(specURL: specURL, modelPath: modelPath)
+            if !removed.isEmpty { NSLog("benchctl: removed %@ leftover item(s)", "\(removed.count)") }
             let runner = BenchRunner(
                 runner: RunnerInfo(name: "benchctl-ios", version: version),
                 platform: IOSPlatform(),

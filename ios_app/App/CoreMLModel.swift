@@ -28,10 +28,12 @@ final class CoreMLModel: LoadedModel {
     }
 
     /// `cpuOnly` is a guarantee; for the other units only MLComputePlan (iOS 17.4+) says where
-    /// operations go. The requested unit counts as used when every planned operation prefers it
-    /// (or, for `all`, whatever Core ML chose); none → "cpu"; some → "<unit>+cpu", which fails
-    /// the run unless the spec allows fallback. The plan is Core ML's intent before running,
-    /// not a measurement — recorded as such in plan_summary.
+    /// operations go. A unit that the plan gives any operation counts as used, with the share of
+    /// operations each unit got in plan_summary (a share under ComputePlanSummary.shareFloor is
+    /// flagged by the host, ACCELERATOR-SHARE-LOW; G13): Core ML keeps a few boundary operations
+    /// on the CPU in most models, which is not a fallback. A unit that got no operation → "cpu",
+    /// which fails the run unless the spec allows fallback. `all`: whatever Core ML chose. The
+    /// plan is Core ML's intent before running, not a measurement — recorded as such.
     func placement() -> Placement {
         if accelerator == "cpu" {
             return Placement(acceleratorActual: "cpu")
@@ -43,29 +45,33 @@ final class CoreMLModel: LoadedModel {
         }
         let plan: ComputePlanSummary
         do {
-            plan = try ComputePlanSummary.load(compiledURL: compiledURL, configuration: configuration)
+            plan = try ComputePlanSummary.load(
+                compiledURL: compiledURL,
+                computeUnits: configuration.computeUnits,
+                lowPrecision: configuration.allowLowPrecisionAccumulationOnGPU
+            )
         } catch {
             return Placement(acceleratorActual: nil, planSummary: .object(.facts([
-                "compute_plan_error": "\(error)",
+                "compute_plan": "unavailable: \(error)",
             ])))
         }
         let total = plan.operations
-        let preferred = plan.byDevice[ComputePlanSummary.deviceName(for: accelerator)] ?? 0
-        let actual: String
-        if accelerator == "all" {
+        let onUnit = plan.byDevice[ComputePlanSummary.deviceName(for: accelerator)] ?? 0
+        let actual: String?
+        if total == 0 {
+            actual = nil // nothing placed: cannot tell
+        } else if accelerator == "all" {
             actual = "all"
-        } else if preferred == 0 {
+        } else if onUnit == 0 {
             actual = "cpu"
-        } else if preferred == total {
-            actual = accelerator
         } else {
-            actual = accelerator + "+cpu"
+            actual = accelerator
         }
         return Placement(
             acceleratorActual: actual,
-            delegatedNodes: accelerator == "all" ? nil : preferred,
+            delegatedNodes: accelerator == "all" ? nil : onUnit,
             totalNodes: total,
-            planSummary: plan.json
+            planSummary: plan.json(accelerator: accelerator)
         )
     }
 

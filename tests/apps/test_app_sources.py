@@ -121,3 +121,104 @@ def test_ios_project_declares_what_the_ios_transport_launches():
     assert app["dependencies"] == [{"package": "BenchCore"}]
     # The transport passes the spec path (relative to the container) as the one argument.
     assert ios_transport.FILES_ROOT.lstrip("/").startswith("Documents/")
+
+
+# --- compile errors a parser can still see (found by reading the sources as the compiler would) ---
+
+
+def _walk(node: Node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _assigned_names(node: Node, source: bytes) -> list[tuple[int, str]]:
+    """(line, name) of every `name = …` whose target is a bare identifier, below `node`."""
+    out = []
+    for n in _walk(node):
+        if n.type == "assignment":
+            target = n.child_by_field_name("target") or n.children[0]
+            if len(target.children) == 1 and target.children[0].type == "simple_identifier":
+                name = source[target.start_byte : target.end_byte].decode()
+                out.append((n.start_point[0] + 1, name))
+    return out
+
+
+def swift_compile_problems(source: bytes) -> list[str]:
+    """Two errors the Swift compiler reports that parse fine:
+
+    - assigning to `error` in a `catch` without a pattern: there `error` is the caught error, an
+      implicit `let` that shadows any outer `var error` (I3: "cannot assign to value: 'error' is a
+      'let' constant");
+    - assigning to a variable captured by a `Task { }` / `Task.detached { }` closure ("mutation of
+      captured var in concurrently-executing code", I5); variables declared inside it are fine.
+    """
+    found: list[str] = []
+    tree = SWIFT.parse(source).root_node
+    for n in _walk(tree):
+        if n.type == "catch_block" and not any(c.type == "pattern" for c in n.children):
+            found += [f"{line}: assigns to the caught `error`" for line, name in
+                      _assigned_names(n, source) if name == "error"]  # fmt: skip
+        if n.type == "call_expression":
+            callee = source[n.children[0].start_byte : n.children[0].end_byte].decode()
+            if callee not in ("Task", "Task.detached"):
+                continue
+            for closure in (c for c in _walk(n) if c.type == "lambda_literal"):
+                local = {
+                    source[p.start_byte : p.end_byte].decode()
+                    for d in _walk(closure)
+                    if d.type == "property_declaration"
+                    for p in d.children
+                    if p.type == "pattern"
+                }
+                found += [f"{line}: {callee} closure mutates captured `{name}`" for line, name in
+                          _assigned_names(closure, source) if name not in local]  # fmt: skip
+                break
+    return found
+
+
+@pytest.mark.parametrize("path", SWIFT_FILES, ids=lambda p: str(p.relative_to(IOS)))
+def test_swift_source_has_none_of_the_compile_errors_found_by_reading(path: Path):
+    assert swift_compile_problems(path.read_bytes()) == []
+
+
+def test_the_compile_error_check_catches_both():
+    broken = b"""
+func f() {
+    var error: Int?
+    do { try g() } catch let e as Foo { error = 1 } catch { error = 2 }
+    var outcome = 1
+    Task.detached { let mine = 0; outcome = 2 }
+}
+"""
+    assert swift_compile_problems(broken) == [
+        "4: assigns to the caught `error`",
+        "6: Task.detached closure mutates captured `outcome`",
+    ]
+
+
+def test_the_xcode_project_names_a_swift_language_mode():
+    """SWIFT_VERSION is a language mode; Xcode refuses "5.9" (I4)."""
+    project = yaml.safe_load((IOS / "project.yml").read_text())
+    modes = [project["settings"]["base"].get("SWIFT_VERSION")] + [
+        t.get("settings", {}).get("base", {}).get("SWIFT_VERSION")
+        for t in project["targets"].values()
+    ]
+    assert {m for m in modes if m is not None} <= {"4.0", "4.2", "5.0", "6.0"}, modes
+    assert modes[0] is not None
+
+
+def test_github_compiles_what_this_machine_cannot():
+    """.github/workflows/ios.yml: BenchCore built and tested, the app built for a device."""
+    flow = yaml.safe_load((REPO / ".github/workflows/ios.yml").read_text())
+    steps = {
+        job: " ".join(str(s.get("run", "")) for s in spec["steps"])
+        for job, spec in flow["jobs"].items()
+    }
+    assert all(j["runs-on"].startswith("${{") or "macos" in j["runs-on"] for j in
+               flow["jobs"].values())  # fmt: skip
+    assert "swift build" in steps["benchcore"] and "swift test" in steps["benchcore"]
+    assert "xcodegen generate" in steps["app"] and "xcodebuild build" in steps["app"]
+    assert "generic/platform=iOS" in steps["app"] and "CODE_SIGNING_ALLOWED=NO" in steps["app"]
+    assert all(d["working-directory"] == "ios_app" for d in
+               (j["defaults"]["run"] for j in flow["jobs"].values()))  # fmt: skip

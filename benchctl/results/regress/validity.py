@@ -71,6 +71,7 @@ def within_run_drift(samples: Sequence[int], fraction: float, min_samples: int) 
 HOST_WARNINGS = {
     "HOT-AFTER": "device over its thermal limit after the run",
     "THERMAL-ROSE": "thermal state rose during the run",
+    "ACCELERATOR-SHARE-LOW": "too few operations planned on the requested unit (Core ML)",
 }
 
 

@@ -38,7 +38,9 @@ public final class BenchRunner {
         var resultURL = specDir.appendingPathComponent("result.json")
         var runId = String(repeating: "0", count: 32)
         var status = Status.error
-        var error: RunError?
+        // Not `error`: inside a `catch` without a pattern that name is the caught error, a `let`
+        // (assigning to it there does not compile).
+        var runError: RunError?
         var measured: Measured?
         var environment = platform.buildFacts()
         do {
@@ -77,17 +79,17 @@ public final class BenchRunner {
                 status = .ok
             } else {
                 status = .timeout
-                error = RunError(code: "MAX_TOTAL_TIME", message: "max_total_s reached before all iterations ran")
+                runError = RunError(code: "MAX_TOTAL_TIME", message: "max_total_s reached before all iterations ran")
             }
         } catch let f as Failure {
             status = f.status
-            error = RunError(code: f.code, message: f.message)
+            runError = RunError(code: f.code, message: f.message)
         } catch {
             status = .error
-            error = RunError(code: "RUNNER_CRASHED", message: "\(error)")
+            runError = RunError(code: "RUNNER_CRASHED", message: "\(error)")
         }
         var result = RunResult(
-            runId: runId, status: status, error: error, runner: runner, modelSha256: measured?.sha256,
+            runId: runId, status: status, error: runError, runner: runner, modelSha256: measured?.sha256,
             device: platform.deviceFacts(), runtime: measured?.runtime, timing: measured?.timing(clock: clock),
             environment: environment, startedAt: started, finishedAt: ISO8601.now()
         )

@@ -43,6 +43,22 @@ public enum JSONValue: Codable, Equatable {
         }
     }
 
+    /// JSON has one kind of number: JSONEncoder writes a whole double without ".0" and the
+    /// decoder above reads it back as an integer, so `.int(1001)` equals `.double(1001)`.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.int(a), .int(b)): return a == b
+        case let (.double(a), .double(b)): return a == b
+        case let (.int(i), .double(d)), let (.double(d), .int(i)): return Double(i) == d
+        case let (.string(a), .string(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a == b
+        default: return false
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case let .object(o) = self { return o[key] }
         return nil

@@ -56,4 +56,16 @@ final class ContractTests: XCTestCase {
         result.timing?.samples[0] = 0
         XCTAssertThrowsError(try ResultCodec.encode(result))
     }
+
+    /// JSONEncoder writes 1001.0 as 1001, which decodes as an integer: still the same number (I6).
+    func testAWholeDoubleRoundTripsAsTheSameValue() throws {
+        let value = JSONValue.object(["mean": .double(1001), "n": .int(3), "x": .double(0.5)])
+        let decoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        guard case .int(1001)? = decoded["mean"] else { // how it comes back…
+            return XCTFail("expected the whole double to decode as an integer: \(String(describing: decoded["mean"]))")
+        }
+        XCTAssertEqual(decoded, value) // …and it is equal
+        XCTAssertNotEqual(JSONValue.double(1001.5), .int(1001))
+        XCTAssertNotEqual(JSONValue.bool(true), .int(1))
+    }
 }
