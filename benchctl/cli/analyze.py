@@ -79,10 +79,21 @@ def roofline_cmd(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also plot the sweep (PNG or SVG).")
     ] = None,
+    measured_runs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--measured",
+            help="A profiled run (run --profile): Eq. 1 per layer beside its measured per-layer "
+            "times, rank correlation and the worst layers. Repeatable.",
+        ),
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Per-layer MACs and bytes, Eq. 1 from 0 to 500 MACs/byte, predicted vs measured ranks."""
+    if measured_runs:
+        _measured_layers(measured_runs, bytes_per_element, step, layers or 5, output, db, json_)
+        return
     from benchctl import config
     from benchctl.analysis.roofline import PAPER, graph_layers, ridge_points, summary, sweep
     from benchctl.cli._progress import progress_bar
@@ -211,5 +222,132 @@ def roofline_cmd(
                 f"{x.intensity:.1f}",
             )
         out.print(lt)
+    if output is not None:
+        out.print(f"wrote {output}")
+
+
+def _measured_layers(
+    run_ids: list[str],
+    bytes_per_element: int | None,
+    step: float,
+    worst: int,
+    output: Path | None,
+    db: str | None,
+    json_: bool,
+) -> None:
+    """`--measured RUN`: each profiled run's operators against Eq. 1 on its model's ONNX graph."""
+    from benchctl import config
+    from benchctl.analysis.measured import measured_roofline
+    from benchctl.analysis.roofline import PAPER, graph_layers, ridge_points
+    from benchctl.cli._progress import progress_bar
+    from benchctl.harness.convert import get_artifact
+    from benchctl.harness.convert.cache import ArtifactCache
+    from benchctl.results import profiles
+    from benchctl.results.store import ResultStore, check_run_id_prefix
+
+    for run_id in run_ids:
+        check_run_id_prefix(run_id)
+    if bytes_per_element is not None and bytes_per_element < 1:
+        raise ConfigError(f"--bytes-per-element must be ≥ 1, got {bytes_per_element}")
+    ridge_points(step)  # a bad --step fails before any work
+    store = ResultStore.open(db, create=False)
+    cache = ArtifactCache(config.artifacts_dir())
+    results = []
+    with progress_bar("comparing layers", len(run_ids), json_=json_) as bar:
+        for run_id in run_ids:
+            row = store.run(run_id)
+            prof = profiles.load(store, row.run_id)
+            if not prof.timed:
+                raise ConfigError(
+                    f"run {row.run_id[:12]}'s profile ({prof.profiler}) has placement only; "
+                    "profile it on onnxruntime or torch to compare per layer"
+                )
+            bar.describe(f"ONNX graph of {row.model_name}")
+            art = cache.find(row.artifact_sha256) if row.artifact_format == "onnx" else None
+            if art is None:
+                art = get_artifact(row.model_name, "onnx", cache, on_stage=bar.describe)
+            graph = graph_layers(art.path, bytes_per_element=bytes_per_element)
+            results.append(
+                measured_roofline(row.run_id, row.model_name, graph, art.path, prof.operators, step)
+            )
+            bar.step(f"compared {row.model_name}")
+    if output is not None:
+        from benchctl.results.plot import measured_roofline_figure, save
+
+        save(measured_roofline_figure(results), output)
+    if json_:
+        emit_json(
+            {
+                "method": PAPER,
+                "bytes_per_element": bytes_per_element,
+                "runs": [
+                    {
+                        "run_id": r.run_id,
+                        "model": r.model,
+                        "operators_matched": sum(1 for g in r.groups if g.layers),
+                        "unmatched_operators": r.unmatched_ops,
+                        "unmatched_layers": r.unmatched_layers,
+                        "best_ridge_point": r.best.ridge_point if r.best else None,
+                        "best_rho": r.best.rho if r.best else None,
+                        "rho_macs_only": r.sweep[0].rho,
+                        "sweep": [
+                            {"ridge_point": a.ridge_point, "rho": a.rho, "p_value": a.p_value}
+                            for a in r.sweep
+                        ],
+                        "worst_layers": r.worst(worst),
+                    }
+                    for r in results
+                ],
+                "out": None if output is None else str(output),
+            }
+        )
+        return
+    summary = Table(
+        "run",
+        "model",
+        "operators matched",
+        "ρ (MACs only)",
+        "best RP",
+        "ρ at best RP",
+        "p",
+        title="Eq. 1 per layer vs measured per-operator time (Spearman ρ over layers)",
+    )
+    for r in results:
+        best = r.best
+        summary.add_row(
+            r.run_id[:12],
+            r.model,
+            f"{sum(1 for g in r.groups if g.layers)} (+{len(r.unmatched_ops)} not in the graph)",
+            "—" if r.sweep[0].rho is None else f"{r.sweep[0].rho:+.2f}",
+            "—" if best is None else f"{best.ridge_point:g}",
+            "—" if best is None else f"{best.rho:+.2f}",
+            "—" if best is None or best.p_value is None else f"{best.p_value:.2g}",
+        )
+    out.print(summary)
+    for r in results:
+        table = Table(
+            "operator",
+            "op type",
+            "layers",
+            "measured ms",
+            "measured %",
+            "predicted %",
+            "measured / predicted",
+            title=f"{r.model} {r.run_id[:12]}: where the roofline is most wrong "
+            f"(RP {r.best.ridge_point if r.best else 0:g})",
+        )
+        for w in r.worst(worst):
+            table.add_row(
+                escape(w["operator"]),
+                escape(w["op_type"]),
+                escape(", ".join(w["layers"])),
+                f"{w['measured_ms']:.3f}",
+                f"{w['measured_share'] * 100:.2f}",
+                f"{w['predicted_share'] * 100:.2f}",
+                f"{w['ratio']:.2f}×",
+            )
+        out.print(table)
+        if r.unmatched_ops:
+            out.print(f"[dim]not in the ONNX graph: {escape(', '.join(r.unmatched_ops))}[/]")
     if output is not None:
         out.print(f"wrote {output}")

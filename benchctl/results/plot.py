@@ -263,3 +263,51 @@ def roofline_figure(rows: Sequence[Any], *, title: str = "") -> Figure:
         axes[1].grid(True, alpha=0.3)
     axes[-1].set_xlabel("ridge point (MACs/byte)")
     return fig
+
+
+def measured_roofline_figure(results: Sequence[Any], *, title: str = "") -> Figure:
+    """Per layer, Eq. 1's predicted share of the model's time (at each run's best ridge point)
+    against the measured share (left, log-log: on the diagonal the roofline is right; the worst
+    layers are labelled), and Spearman's ρ over the ridge point per run (right)."""
+    fig = _figure(11.0, 4.8)
+    scatter, sweep = fig.subplots(1, 2, width_ratios=[1.3, 1.0])
+    lo, hi = 1.0, 0.0
+    for i, r in enumerate(results):
+        best = r.best
+        rp = best.ridge_point if best else 0.0
+        rows = r.worst(len(r.groups), rp)
+        xs = [row["predicted_share"] for row in rows]
+        ys = [row["measured_share"] for row in rows]
+        lo, hi = min(lo, *xs, *ys), max(hi, *xs, *ys)
+        label = f"{r.model} {r.run_id[:8]} (RP {rp:g}, ρ {best.rho:+.2f})" if best else r.model
+        scatter.scatter(xs, ys, s=16, alpha=0.75, color=f"C{i}", label=label)
+        for row in rows[:4]:
+            scatter.annotate(
+                f"{row['operator']} ({row['op_type']})",
+                (row["predicted_share"], row["measured_share"]),
+                fontsize=6.5,
+                xytext=(4, 3),
+                textcoords="offset points",
+                color=f"C{i}",
+            )
+        sweep.plot(
+            [a.ridge_point for a in r.sweep],
+            [float("nan") if a.rho is None else a.rho for a in r.sweep],
+            color=f"C{i}",
+            label=f"{r.model} {r.run_id[:8]}",
+        )
+    scatter.plot([lo, hi], [lo, hi], color="#9e9e9e", linewidth=0.8, linestyle="--")
+    scatter.set_xscale("log")
+    scatter.set_yscale("log")
+    scatter.set_xlabel("Eq. 1 predicted share of model time")
+    scatter.set_ylabel("measured share of model time")
+    scatter.grid(True, alpha=0.3, which="both")
+    scatter.legend(fontsize=7)
+    scatter.set_title(title or "roofline per layer: predicted vs measured", fontsize=10)
+    sweep.axhline(0, color="#9e9e9e", linewidth=0.6)
+    sweep.set_ylim(-1.05, 1.05)
+    sweep.set_xlabel("ridge point (MACs/byte)")
+    sweep.set_ylabel("Spearman ρ, layers: predicted vs measured")
+    sweep.grid(True, alpha=0.3)
+    sweep.legend(fontsize=7)
+    return fig
