@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -70,9 +70,25 @@ def _frame(
         raise ConfigError(
             f"no valid results for device {device!r}"
             + (f" and runtime {runtime!r}" if runtime else "")
+            + _why_invalid(store, device, runtime)
             + "; see: benchctl results list"
         )
     return df
+
+
+def _why_invalid(store: Any, device: str, runtime: str | None) -> str:
+    """What made the runs there invalid (drift, noisy…), so "no valid results" says why."""
+    from benchctl.results.frame import models_frame
+
+    every = models_frame(
+        store, device=device, runtime=runtime, compute_facts=False, include_invalid=True
+    )
+    reasons = [r for r in every.get("invalid_reasons", []) if isinstance(r, str) and r]
+    if not reasons:
+        return ""
+    return f"; {len(reasons)} combination(s) have only invalid runs, the newest because: " + (
+        " | ".join(reasons[:3])
+    )
 
 
 @app.command("pareto")

@@ -33,7 +33,7 @@ def _labels(fail_on: list[str]) -> list[str]:
     out = []
     for name in fail_on:
         for part in name.split(","):
-            part = part.strip()
+            part = part.strip().replace("_", "-")  # also as the report prints it
             if part not in FAIL_ON:
                 raise ConfigError(
                     f"--fail-on {part!r}: choose from {', '.join(FAIL_ON)} (repeat or comma-join)"
@@ -123,6 +123,21 @@ def nightly_cmd(
             emit_json({"out": str(output), "format": fmt, "counts": report.counts()})
         else:
             err.print(f"wrote {output} ({fmt}); {len(report.series)} series", highlight=False)
+    shifted = [
+        s.description
+        for s in report.series
+        if "regression" in labels
+        and "environment_shift" not in labels
+        and s.screening.label == "environment_shift"
+        and (s.screening.rel_change or 0) > 0
+    ]
+    if shifted:  # slower with nothing under test changed: say so, never a silent exit 0
+        err.print(
+            f"note: {len(shifted)} series slower with only the environment changed "
+            f"({'; '.join(shifted[:3])}{' …' if len(shifted) > 3 else ''}); not counted as a "
+            "regression: add --fail-on environment-shift to fail on them",
+            highlight=False,
+        )
     if found:
         shown = "; ".join(found[:5]) + (" …" if len(found) > 5 else "")
         err.print(f"[bold red]--fail-on: {len(found)} series[/] ({shown})", highlight=False)

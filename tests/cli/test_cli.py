@@ -164,6 +164,10 @@ def test_validity_is_shown_beside_the_median_and_fail_invalid_exits_6(isolated_p
     assert "invalid" in cli("results", "list")
     shown = json.loads(cli("results", "show", doc["run_id"], "--json"))
     assert shown["invalid_reasons"] == doc["invalid_reasons"]
+    plot = runner.invoke(app, ["plot", "pareto", "--device", "host", "--out", "p.png"])
+    assert isinstance(plot.exception, ConfigError)  # no valid results, and it says why
+    assert "only invalid runs" in str(plot.exception)
+    assert "threads beyond cores" in str(plot.exception)
     rows = list(csv.DictReader(io.StringIO(cli("export", "csv"))))
     assert rows[-1]["valid"] == "False" and rows[-1]["cpus"] == "0"
     assert "threads beyond cores" in rows[-1]["invalid_reasons"]

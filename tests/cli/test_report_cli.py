@@ -100,6 +100,18 @@ def test_fail_on_regression_exits_4(isolated_project):
     assert ok.exit_code == 0 and json.loads(ok.stdout)["counts"]["regression"] == 1
 
 
+def test_a_slowdown_with_only_the_environment_changed_is_never_a_silent_exit_0(isolated_project):
+    from benchctl.results.store import ResultStore
+
+    fill(ResultStore.open(), noisy(3.0, 20, 0.01, 1) + [5.4])  # +80 %, nothing under test changed
+    quiet = runner.invoke(app, ["report", "nightly", "--fail-on", "regression", "--json"])
+    assert json.loads(quiet.stdout)["counts"]["environment_shift"] == 1
+    assert quiet.exit_code == 0 and "add --fail-on environment-shift" in quiet.stderr
+    for spelling in ("environment-shift", "environment_shift"):  # as the report prints it too
+        loud = runner.invoke(app, ["report", "nightly", "--fail-on", spelling])
+        assert loud.exit_code == 4, loud.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
