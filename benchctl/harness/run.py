@@ -165,6 +165,12 @@ def resolve(req: RunRequest) -> Resolved:
         if isinstance(model, OnnxModelRef):
             raise ConfigError(f"{model.path.name} is an ONNX file with its weights; drop --weights")
     if isinstance(model, OnnxModelRef):
+        if runtime.artifact_format == "onnx" and runtime.target != "onnx":
+            raise ConfigError(
+                f"{runtime.name} runs benchctl's {runtime.target} conversion of a zoo model; "
+                f"{model.path.name} is benchmarked as given: use tensorrt or onnxruntime (the "
+                "precision is the file's own)"
+            )
         if runtime.target != "onnx":
             raise ConfigError(
                 f"{model.path.name} is an ONNX file, benchmarked as given: use a "

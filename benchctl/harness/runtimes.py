@@ -28,8 +28,8 @@ class Runtime:
 
     @property
     def precision(self) -> str:
-        """What the runtime computes in: its own option (TensorRT builds fp16/int8 engines from
-        an fp32 ONNX file), else the artifact's precision."""
+        """What the runtime computes in: its own option where it has one (TensorRT's, which
+        must match its ONNX artifact's), else the artifact's precision."""
         return self.options.get("precision") or get_target(self.target).precision
 
 
@@ -142,19 +142,33 @@ _add(
 )
 _add(
     "tensorrt-fp16",
-    "onnx",
+    "onnx-fp16",
     "tensorrt",
     "cuda",
     {"precision": "fp16"},
-    "TensorRT engine, fp16 kernels allowed",
+    "TensorRT engine, strongly typed, from an fp16 ONNX (TensorRT 10 and 11)",
 )
 _add(
     "tensorrt-int8",
-    "onnx",
+    "onnx-int8",
     "tensorrt",
     "cuda",
     {"precision": "int8"},
-    "TensorRT engine, int8 kernels allowed (random calibration)",
+    "TensorRT engine, strongly typed, from a Q/DQ int8 ONNX (TensorRT 10 and 11)",
+)
+_add(
+    "onnxruntime-int8",
+    "onnx-int8",
+    "onnxruntime",
+    "cpu",
+    description="ONNX Runtime, CPU provider, the Q/DQ int8 ONNX TensorRT takes",
+)
+_add(
+    "onnxruntime-cuda-fp16",
+    "onnx-fp16",
+    "onnxruntime",
+    "cuda",
+    description="ONNX Runtime, CUDA provider, the fp16 ONNX TensorRT takes",
 )
 _add(
     "coreml",

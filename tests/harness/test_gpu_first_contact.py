@@ -233,3 +233,46 @@ def test_one_broken_runtime_install_does_not_take_the_capabilities_down(monkeypa
     assert not by_name["onnxruntime"]["available"]
     assert "PackageNotFoundError" in by_name["onnxruntime"]["reason_if_unavailable"]
     assert by_name["torch"]["available"]
+
+
+@pytest.mark.parametrize("target", ["onnx-fp16", "onnx-int8"])
+def test_lower_precision_onnx_carries_its_precision_and_passes_parity(shared_home, target):
+    """G2: TensorRT 11 takes precision from the ONNX: fp16 tensors, or Q/DQ int8 layers."""
+    from benchctl.harness.convert import ArtifactCache, LazyBuild, get_artifact
+
+    art = get_artifact(
+        "test_mobileone",
+        target,
+        ArtifactCache(shared_home / "artifacts"),
+        build=LazyBuild("test_mobileone", 1, 0),
+    )
+    model = onnx.load(str(art.path))
+    ops = {n.op_type for n in model.graph.node}
+    if target == "onnx-int8":
+        assert {"QuantizeLinear", "DequantizeLinear"} <= ops
+        zero_points = [
+            onnx.numpy_helper.to_array(t)
+            for t in model.graph.initializer
+            if "zero_point" in t.name
+        ]
+        assert zero_points and all(not z.any() for z in zero_points)  # symmetric, as TRT needs
+    else:
+        halves = [t for t in model.graph.initializer if t.data_type == onnx.TensorProto.FLOAT16]
+        assert halves and "Cast" in ops
+    # fp32 inputs and outputs either way, so the runner feeds both like the fp32 model
+    assert art.inputs[0]["dtype"] == "float32"
+    assert model.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert art.parity["passed"], art.parity
+
+
+def test_tensorrt_runtimes_consume_the_precision_carrying_onnx():
+    from benchctl.harness.runtimes import get_runtime
+
+    for name, target, precision in [
+        ("tensorrt", "onnx", "fp32"),
+        ("tensorrt-fp16", "onnx-fp16", "fp16"),
+        ("tensorrt-int8", "onnx-int8", "int8"),
+    ]:
+        rt = get_runtime(name)
+        assert (rt.target, rt.precision, rt.artifact_format) == (target, precision, "onnx")
+

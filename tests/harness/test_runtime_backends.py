@@ -52,6 +52,7 @@ def _run(shared_home, tmp_path, runtime_name: str, iterations: int = 30) -> dict
         "litert-noxnnpack",
         "torch",
         "onnxruntime",
+        "onnxruntime-int8",  # the Q/DQ file tensorrt-int8 takes runs on onnxruntime too
     ],
 )
 def test_cpu_runtimes_run(shared_home, tmp_path, runtime):
@@ -105,7 +106,7 @@ def test_tensorrt_without_tensorrt_says_how_to_get_it(shared_home, tmp_path):
     except ImportError:
         doc = _run(shared_home, tmp_path, "tensorrt")
         assert (doc["status"], doc["error"]["code"]) == ("unsupported_backend", "RUNTIME_MISSING")
-        assert "pip install tensorrt" in doc["error"]["message"]
+        assert "benchctl[tensorrt]" in doc["error"]["message"]
     else:
         pytest.skip("TensorRT is installed")
 
@@ -158,3 +159,17 @@ def test_tensorrt_engine_builds_runs_and_is_cached(shared_home, tmp_path, monkey
     assert first["status"] == second["status"] == "ok"
     assert not first["runtime"]["plan_summary"]["engine_reused"]
     assert second["runtime"]["plan_summary"]["engine_reused"]
+
+
+@pytest.mark.gpu
+def test_tensorrt_int8_builds_from_the_qdq_onnx_and_refuses_a_mismatch(shared_home, tmp_path):
+    """TensorRT 10 and 11: precision is the ONNX's own (strongly typed networks)."""
+    pytest.importorskip("tensorrt")
+    doc = _run(shared_home, tmp_path / "int8", "tensorrt-int8", iterations=200)
+    assert doc["status"] == "ok", doc["error"]
+    assert doc["runtime"]["plan_summary"]["strongly_typed"] is True
+    from benchctl.harness.backends.tensorrt import TensorRtBackend
+
+    art = get_artifact("test_mobileone", "onnx", ArtifactCache(shared_home / "artifacts"))
+    with pytest.raises(ValueError, match="computes in fp32, not fp16"):
+        TensorRtBackend().load(str(art.path), "cuda", {"precision": "fp16"})

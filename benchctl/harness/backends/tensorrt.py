@@ -5,13 +5,20 @@ and cached there, keyed by (ONNX sha256, GPU name, compute capability, TensorRT 
 Inputs and outputs are CUDA tensors allocated once (through torch); each sample comes from CUDA
 events around `execute_async_v3` on one stream.
 
+Precision is carried by the ONNX file, and networks are strongly typed, on TensorRT 10 and 11
+alike: TensorRT 11 removed `BuilderFlag.FP16`/`INT8` and the int8 calibrators, and is always
+strongly typed (its STRONGLY_TYPED creation flag is deprecated and ignored); TensorRT 10 gets the
+flag. So `tensorrt-fp16` builds from the `onnx-fp16` artifact and `tensorrt-int8` from the Q/DQ
+`onnx-int8` one, and a run whose ONNX computes in another precision than asked is refused.
+The version is `tensorrt.__version__`: `tensorrt-cu12` wheels and JetPack's apt packages install
+no `tensorrt` distribution for importlib.metadata to find.
+
 Not yet verified on hardware: TensorRT cannot be installed on the machines this was written on.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import time
@@ -30,11 +37,10 @@ from benchctl.harness.digest import content_sha256
 
 PRECISIONS = ("fp32", "fp16", "int8")
 INSTALL_HINT = (
-    "TensorRT is not installed; on the GPU host install NVIDIA's wheels "
-    "(pip install tensorrt) together with a CUDA build of torch"
+    "TensorRT is not installed; on the GPU host: pip install 'benchctl[tensorrt]' (PyPI's "
+    "tensorrt, or tensorrt-cu12 for CUDA 12) together with a CUDA build of torch"
 )
 WORKSPACE_BYTES = 1 << 30
-INT8_CALIBRATION_BATCHES = 8
 
 
 def engine_cache_dir() -> Path:
@@ -70,54 +76,52 @@ def _trt():
     return tensorrt
 
 
-class _RandomCalibrator:
-    """Seeded random batches for int8 calibration (a latency benchmark, not an accuracy one)."""
-
-    def __new__(cls, trt: Any, torch: Any, shape: list[int]) -> Any:
-        class Calibrator(trt.IInt8EntropyCalibrator2):
-            def __init__(self) -> None:
-                super().__init__()
-                gen = torch.Generator(device="cpu").manual_seed(0)
-                self.batches = [
-                    torch.randn(*shape, generator=gen).cuda()
-                    for _ in range(INT8_CALIBRATION_BATCHES)
-                ]
-
-            def get_batch_size(self) -> int:
-                return shape[0]
-
-            def get_batch(self, names: list[str]) -> list[int] | None:
-                if not self.batches:
-                    return None
-                self.current = self.batches.pop()  # TensorRT reads it later: keep it alive
-                return [int(self.current.data_ptr())]
-
-            def read_calibration_cache(self) -> None:
-                return None
-
-            def write_calibration_cache(self, cache: bytes) -> None:
-                return None
-
-        return Calibrator()
+def major_version(trt: Any) -> int:
+    return int(str(trt.__version__).split(".")[0])
 
 
-def build_engine(onnx_path: str, precision: str, trt: Any, torch: Any) -> bytes:
+def network_flags(trt: Any) -> int:
+    """Creation flags for a strongly typed network: the ONNX's own types decide each layer's."""
+    if major_version(trt) >= 11:
+        return 0  # always strongly typed; the flag is deprecated and ignored
+    return 1 << int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)
+
+
+def _enum_name(value: Any) -> str:
+    return str(value).split(".")[-1]
+
+
+def network_precision(network: Any) -> str:
+    """What a parsed network computes in: int8 with Q/DQ layers, fp16 with half tensors."""
+    half = False
+    for i in range(network.num_layers):
+        layer = network.get_layer(i)
+        if _enum_name(layer.type) == "DEQUANTIZE":
+            return "int8"
+        for j in range(layer.num_outputs):
+            half = half or _enum_name(layer.get_output(j).dtype) == "HALF"
+    return "fp16" if half else "fp32"
+
+
+def build_engine(onnx_path: str, precision: str, trt: Any) -> bytes:
     logger = trt.Logger(trt.Logger.WARNING)
     builder = trt.Builder(logger)
-    network = builder.create_network(0)
+    network = builder.create_network(network_flags(trt))
     parser = trt.OnnxParser(network, logger)
     with open(onnx_path, "rb") as f:
         if not parser.parse(f.read()):
             errors = "; ".join(str(parser.get_error(i)) for i in range(parser.num_errors))
             raise RuntimeError(f"TensorRT could not parse the ONNX model: {errors}")
+    carried = network_precision(network)
+    if carried != precision:
+        target = {"fp32": "onnx", "fp16": "onnx-fp16", "int8": "onnx-int8"}[precision]
+        raise ValueError(
+            f"TensorRT {trt.__version__} takes the precision from the ONNX file (strongly typed), "
+            f"and this one computes in {carried}, not {precision}: use the {target} artifact "
+            f"(the tensorrt{'' if precision == 'fp32' else '-' + precision} runtime)"
+        )
     config = builder.create_builder_config()
     config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, WORKSPACE_BYTES)
-    if precision in ("fp16", "int8"):
-        config.set_flag(trt.BuilderFlag.FP16)
-    if precision == "int8":
-        config.set_flag(trt.BuilderFlag.INT8)
-        shape = list(network.get_input(0).shape)
-        config.int8_calibrator = _RandomCalibrator(trt, torch, shape)
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:
         raise RuntimeError("TensorRT failed to build the engine (see the logger output)")
@@ -191,8 +195,7 @@ class TensorRtBackend:
     accelerators = ("cuda",)
 
     def version(self) -> str:
-        _trt()
-        return importlib.metadata.version("tensorrt")
+        return str(_trt().__version__)  # never package metadata: see the module docstring
 
     def available_accelerators(self) -> list[str]:
         _trt()
@@ -216,7 +219,7 @@ class TensorRtBackend:
         if not reused:
             path.parent.mkdir(parents=True, exist_ok=True)
             t0 = time.perf_counter_ns()
-            engine_bytes = build_engine(model_path, precision, trt, torch)
+            engine_bytes = build_engine(model_path, precision, trt)
             compile_ns = time.perf_counter_ns() - t0
             tmp = path.with_name(
                 f"{path.name}.{os.getpid()}.tmp"
@@ -228,6 +231,8 @@ class TensorRtBackend:
         if engine is None:
             raise RuntimeError(f"TensorRT could not load the cached engine {path}")
         info = {
+            "tensorrt_major": major_version(trt),
+            "strongly_typed": True,
             "engine_key": key,
             "engine_reused": reused,
             "gpu": gpu,

@@ -46,7 +46,7 @@ def _code_hash(module: str) -> str:
         HERE / "targets.py",
         HERE / f"{module}.py",
     ]
-    if module == "edgetpu":
+    if module in ("edgetpu", "onnx"):  # edgetpu compiles its output; onnx-int8 its calibration
         files.append(HERE / "tflite.py")
     for f in files:
         h.update(f.read_bytes())

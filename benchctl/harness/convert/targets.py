@@ -32,6 +32,20 @@ def _add(*args: Any, **kwargs: Any) -> None:
 
 _add("onnx", "onnx", "fp32", "onnx", description="ONNX (torch.onnx dynamo exporter, opset 18)")
 _add(
+    "onnx-fp16",
+    "onnx",
+    "fp16",
+    "onnx",
+    description="ONNX computing in fp16 (fp32 inputs/outputs), for strongly typed TensorRT",
+)
+_add(
+    "onnx-int8",
+    "onnx",
+    "int8",
+    "onnx",
+    description="ONNX with Q/DQ int8 (onnxruntime static quantizer, symmetric), for TensorRT",
+)
+_add(
     "tflite-fp32",
     "tflite",
     "fp32",
