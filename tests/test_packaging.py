@@ -46,7 +46,9 @@ def test_core_ranges_keep_a_gpu_images_own_packages():
     core = _requirements()
     for name, version in GPU_IMAGE.items():
         assert core[name].specifier.contains(version), (name, str(core[name].specifier))
-    assert not [r for r in core.values() if str(r.specifier).startswith("==")], "pins belong in constraints.txt"
+    assert not [r for r in core.values() if str(r.specifier).startswith("==")], (
+        "pins belong in constraints.txt"
+    )
 
 
 def test_the_tested_set_is_pinned_and_inside_every_range():

@@ -251,9 +251,7 @@ def test_lower_precision_onnx_carries_its_precision_and_passes_parity(shared_hom
     if target == "onnx-int8":
         assert {"QuantizeLinear", "DequantizeLinear"} <= ops
         zero_points = [
-            onnx.numpy_helper.to_array(t)
-            for t in model.graph.initializer
-            if "zero_point" in t.name
+            onnx.numpy_helper.to_array(t) for t in model.graph.initializer if "zero_point" in t.name
         ]
         assert zero_points and all(not z.any() for z in zero_points)  # symmetric, as TRT needs
     else:
@@ -275,4 +273,3 @@ def test_tensorrt_runtimes_consume_the_precision_carrying_onnx():
     ]:
         rt = get_runtime(name)
         assert (rt.target, rt.precision, rt.artifact_format) == (target, precision, "onnx")
-

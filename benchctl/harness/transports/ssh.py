@@ -204,6 +204,17 @@ class SshTransport:
         assert self._root is not None  # set by _connection
         return self._root
 
+    def host_key(self) -> tuple[str | None, str]:
+        """(SHA256 fingerprint of the key the server proved, the known_hosts it was checked in)."""
+
+        async def read() -> Any:
+            conn = await self._connection()
+            return conn.get_server_host_key()
+
+        key = self._call(read, self.connect_timeout + 5)
+        source = self.known_hosts or "~/.ssh/known_hosts"
+        return (key.get_fingerprint("sha256") if key is not None else None), source
+
     def _inside_root(self, remote: str) -> None:
         norm = posixpath.normpath(remote)
         if not norm.startswith(self.root.rstrip("/") + "/"):
