@@ -117,7 +117,7 @@ def run_on_device(
         fill(record, result)
         succeeded = record.status == "ok"
         host_env["after"] = _safe_snapshot(transport)
-        _flag(record, host_env, gates)
+        _flag(record, host_env, gates, explicit_drift="drift_threshold" in device.gates)
     except gating.GateRefused as exc:
         record.status, record.error_code, record.error_message = exc.status, exc.code, str(exc)
     except RunnerError as exc:
@@ -352,7 +352,9 @@ def _safe_snapshot(transport: Transport) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-def _flag(record: RunRecord, host_env: dict[str, Any], gates: gating.Gates) -> None:
+def _flag(
+    record: RunRecord, host_env: dict[str, Any], gates: gating.Gates, *, explicit_drift: bool
+) -> None:
     warnings: list[str] = []
     before, after = host_env.get("before") or {}, host_env.get("after") or {}
     lb, la = (gating.thermal_level(s.get("thermal_status")) for s in (before, after))
@@ -367,6 +369,7 @@ def _flag(record: RunRecord, host_env: dict[str, Any], gates: gating.Gates) -> N
         warnings.append("ACCELERATOR-SHARE-LOW")
     drift = gating.drift(record.samples, threshold=gates.drift_threshold)
     if drift is not None:
+        drift["device_threshold"] = explicit_drift  # the inventory set it: it judges validity
         host_env["drift"] = drift
         if drift["flagged"]:
             warnings.append("DRIFT")

@@ -164,6 +164,7 @@ def test_validity_is_shown_beside_the_median_and_fail_invalid_exits_6(isolated_p
     assert "invalid" in cli("results", "list")
     shown = json.loads(cli("results", "show", doc["run_id"], "--json"))
     assert shown["invalid_reasons"] == doc["invalid_reasons"]
+    assert shown["environment"]["host"]["drift"]["device_threshold"] is False  # host: default
     plot = runner.invoke(app, ["plot", "pareto", "--device", "host", "--out", "p.png"])
     assert isinstance(plot.exception, ConfigError)  # no valid results, and it says why
     assert "only invalid runs" in str(plot.exception)

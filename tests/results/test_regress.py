@@ -74,6 +74,20 @@ def test_validity_gate_judges_contention_threads_and_precision():
     assert _validity(environment={"precision": {"target_ci": 0.01, "ci_rel": 0.005}}).valid
 
 
+def test_recorded_drift_is_judged_by_max_drift_unless_the_device_set_its_own():
+    def env(change, flagged, device_threshold):
+        drift = {"change": change, "flagged": flagged, "device_threshold": device_threshold}
+        return {"host": {"drift": drift}}
+
+    # +6.5 % flagged by the 5 % harness default: valid under the detector's 10 % …
+    assert _validity(environment=env(0.065, True, False)).valid
+    # … and [detector] max_drift changes the verdict (probe item 14)
+    tight = replace(SETTINGS, max_drift=0.05)
+    assert not _validity(environment=env(0.065, True, False), settings=tight).valid
+    # a device whose inventory sets drift_threshold keeps its own verdict
+    assert not _validity(environment=env(0.065, True, True)).valid
+
+
 def test_drift_is_computed_from_samples_when_the_harness_recorded_none():
     slowing = [1000] * 50 + [1200] * 50  # last 10 % is 20 % slower than the first 10 %
     v = _validity(samples=slowing)

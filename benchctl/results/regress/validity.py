@@ -114,10 +114,15 @@ def _thermal_reasons(environment: dict[str, Any], settings: DetectorSettings) ->
 def _drift(
     environment: dict[str, Any], samples: Sequence[int] | None, settings: DetectorSettings
 ) -> tuple[float | None, bool]:
-    """(drift, flagged): the harness's own check when it made one, else ours on the samples."""
+    """(drift, flagged): the harness's recorded change (judged by the device's own
+    `drift_threshold` where its inventory sets one, else by `max_drift`, so `[detector]
+    max_drift` in regress.toml governs), else ours on the samples."""
     recorded = (environment.get("host") or {}).get("drift")
     if isinstance(recorded, dict) and isinstance(recorded.get("change"), int | float):
-        return float(recorded["change"]), bool(recorded.get("flagged"))
+        change = float(recorded["change"])
+        if recorded.get("device_threshold") is False:
+            return change, abs(change) > settings.max_drift
+        return change, bool(recorded.get("flagged"))
     if not samples:
         return None, False
     drift = within_run_drift(samples, settings.drift_fraction, settings.min_drift_samples)
