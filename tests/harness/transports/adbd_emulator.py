@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
 import posixpath
 import queue
@@ -327,6 +328,7 @@ class AdbdEmulator:
         self.debuggable = False
         self.installed = True
         self.app_uid = APP_UID
+        self.accelerators = ["cpu"]  # what the app's LiteRT backend offers (-e capabilities)
         self.instrument_silence_s = 0.0  # the app prints nothing this long first (model copy…)
         self.delays: dict[str, float] = {}  # a command's name → seconds before it answers
         self.wakefulness = "Awake"
@@ -738,6 +740,8 @@ class AdbdEmulator:
             self._app_starts()
             if extras.get("prepare") == "true":
                 finish(True, f"prepared {self.app_folder()}/files")
+            elif "capabilities" in extras:
+                self._write_capabilities(extras["capabilities"], finish)
             elif "spec" not in extras:
                 finish(False, "no spec: pass -e spec <path to spec.json>")
             else:
@@ -749,6 +753,28 @@ class AdbdEmulator:
             return 0
         app()
         return 0
+
+    def capabilities_doc(self) -> dict:
+        """What the app's `-e capabilities` writes: LiteRT with `self.accelerators`."""
+        return {
+            "schema": "benchctl.capabilities",
+            "version": 1,
+            "runner": {"name": "benchctl-android", "version": "0.1.0", "contract_versions": [1]},
+            "runtimes": [{
+                "backend": "litert", "formats": ["tflite"], "version": "1.4.0", "available": True,
+                "accelerators": list(self.accelerators), "reason_if_unavailable": None,
+            }],
+            "device": {"platform": "android", "model": self.props["ro.product.model"]},
+        }  # fmt: skip
+
+    def _write_capabilities(self, path: str, finish: Callable) -> None:
+        if not self._app_can_write():
+            finish(False, f"could not write {path}: open failed: EACCES (Permission denied)")
+            return
+        target = self._path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(self.capabilities_doc()))
+        finish(True, f"capabilities {path}")
 
     def _run_app(self, spec: str, status: Callable[[str], None], finish: Callable) -> None:
         pid = 4242 + len(self.commands)
