@@ -14,7 +14,7 @@ exists; with `include_invalid=True` a combination with no valid run shows its ne
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +23,7 @@ from benchctl.results.accuracy import AccuracyTable, load_accuracy
 from benchctl.results.export import CSV_COLUMNS, run_to_dict
 from benchctl.results.regress.history import describe
 from benchctl.results.regress.settings import RegressConfig, load_config
-from benchctl.results.regress.validity import check_row
-from benchctl.results.schema import RunRow
+from benchctl.results.regress.validity import check_row, needs_samples
 from benchctl.results.store import ResultStore
 
 if TYPE_CHECKING:
@@ -78,6 +77,39 @@ GROUP_FIELDS = (
 
 ProgressFn = Callable[[str], None]
 
+# The columns `run_to_dict` and the validity gate read: every run is read with these only, never
+# with its spec and result documents.
+ROW_COLUMNS = (
+    "run_id",
+    "created_at",
+    "status",
+    "error_code",
+    "error_message",
+    "model_name",
+    "artifact_format",
+    "precision",
+    "runtime",
+    "backend",
+    "accelerator_requested",
+    "accelerator_actual",
+    "device_name",
+    "device_class",
+    "input_shape",
+    "threads",
+    "sample_count",
+    "iterations_requested",
+    "warmup_iters",
+    *(f"{name}_ns" for name in ("min", "median", "mean", "p90", "p99", "max", "std", "mad")),
+    *("iqr_ns", "cv", "ci95_low_ns", "ci95_high_ns", "load_ns", "first_inference_ns"),
+    "artifact_sha256",
+    "runtime_version",
+    "harness_version",
+    "harness_git_sha",
+    "series_key",
+    "environment",
+)
+BATCH = 500
+
 
 class _Parities:
     def __init__(self, store: ResultStore) -> None:
@@ -93,10 +125,27 @@ class _Parities:
         return self.cache[sha256]
 
 
-def _validity(store: ResultStore, row: RunRow, config: RegressConfig) -> tuple[bool, str]:
-    samples = store.samples(row.run_id) if row.status == "ok" else None
-    v = check_row(row, samples, config.for_series(describe(row)))
-    return v.valid, "; ".join(v.reasons)
+def _with_validity(
+    store: ResultStore, rows: Iterable[Any], config: RegressConfig
+) -> Iterator[tuple[Any, bool, str]]:
+    """(row, valid, reasons) for each row, in order. Rows go `BATCH` at a time; of each batch,
+    only the ok runs without the harness's drift check have their samples read (the gate's
+    fallback), so no more than one batch of samples is held."""
+    batch: list[Any] = []
+
+    def flush() -> Iterator[tuple[Any, bool, str]]:
+        unread = [r.run_id for r in batch if r.status == "ok" and needs_samples(r.environment)]
+        samples = dict(store.samples_of(unread)) if unread else {}
+        for row in batch:
+            v = check_row(row, samples.get(row.run_id), config.for_series(describe(row)))
+            yield row, v.valid, "; ".join(v.reasons)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield from flush()
+    yield from flush()
 
 
 def run_dicts(
@@ -111,9 +160,10 @@ def run_dicts(
     config = config or load_config()
     parities = _Parities(store)
     out = []
-    for row in reversed(store.runs(model=model, device=device, status=status)):
+    rows = store.rows(ROW_COLUMNS, model=model, device=device, status=status, oldest_first=True)
+    for row, valid, reasons in _with_validity(store, rows, config):
         d = run_to_dict(row, parities.get(row.artifact_sha256))
-        d["valid"], d["invalid_reasons"] = _validity(store, row, config)
+        d["valid"], d["invalid_reasons"] = valid, reasons
         if row.status == "ok":  # the gate's verdict, with the same settings as `valid`
             d["noisy"] = "noisy:" in d["invalid_reasons"]
         out.append(d)
@@ -186,19 +236,21 @@ def model_dicts(
     table = load_accuracy(accuracy) if isinstance(accuracy, Path) else accuracy
     parities = _Parities(store)
     chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in store.runs(model=model, device=device):  # newest first
-        if runtime and row.runtime != runtime:
-            continue
+    rows = (
+        row
+        for row in store.rows(ROW_COLUMNS, model=model, device=device)  # newest first
+        if not runtime or row.runtime == runtime
+    )
+    for row, valid, reasons in _with_validity(store, rows, config):
         group = (*(getattr(row, f) for f in GROUP_FIELDS), tuple(row.input_shape))
         entry = chosen.setdefault(group, {"row": None, "valid": False, "reasons": "", "n": 0})
-        valid, reasons = _validity(store, row, config)
         entry["n"] += valid
         if entry["row"] is None or (valid and not entry["valid"]):  # the newest valid one wins
             entry.update(row=row, valid=valid, reasons=reasons)
     facts_cache: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
     out = []
     for entry in chosen.values():
-        row: RunRow = entry["row"]
+        row = entry["row"]
         if not entry["valid"] and not include_invalid:
             continue
         key = (row.model_name, tuple(row.input_shape))

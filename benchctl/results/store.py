@@ -11,7 +11,7 @@ Invariants:
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, Row, create_engine, event, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -268,6 +268,57 @@ class ResultStore:
             query = query.limit(limit)
         with self._session() as session:
             return list(session.scalars(query))
+
+    def rows(
+        self,
+        columns: Sequence[str],
+        *,
+        model: str | None = None,
+        device: str | None = None,
+        status: str | None = None,
+        run_ids: Sequence[str] | None = None,
+        oldest_first: bool = False,
+        batch: int = 1000,
+    ) -> Iterator[Row[Any]]:
+        """Runs as rows of only these `columns` (attribute access, like a `RunRow`), newest first
+        (or oldest first) as `runs` orders them, streamed `batch` rows at a time: for readers of
+        every run, which need neither the documents (spec, result) nor ORM objects."""
+        table = RunRow.__table__
+        query = select(*(table.c[name] for name in columns))
+        if oldest_first:
+            query = query.order_by(table.c.created_at.asc(), table.c.run_id.desc())
+        else:
+            query = query.order_by(table.c.created_at.desc(), table.c.run_id)
+        for name, value in (("model_name", model), ("device_name", device), ("status", status)):
+            if value:
+                query = query.where(table.c[name] == value)
+        if run_ids is not None:
+            for start in range(0, len(run_ids), batch):
+                chunk = run_ids[start : start + batch]
+                with self.engine.connect() as conn:
+                    yield from conn.execute(query.where(table.c.run_id.in_(chunk)))
+            return
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            yield from result
+
+    def samples_of(
+        self, run_ids: Iterable[str], batch: int = 500
+    ) -> Iterator[tuple[str, list[int]]]:
+        """(run id, samples) for each of `run_ids` that has samples, `batch` runs per query, so
+        a reader of many runs holds only one batch of samples at a time."""
+        table = SampleRow.__table__
+        ids = list(run_ids)
+        for start in range(0, len(ids), batch):
+            query = select(table.c.run_id, table.c.encoding, table.c.data).where(
+                table.c.run_id.in_(ids[start : start + batch])
+            )
+            with self.engine.connect() as conn:
+                fetched = conn.execute(query).all()
+            for run_id, encoding, data in fetched:
+                if encoding != SAMPLE_ENCODING:
+                    raise ConfigError(f"run {run_id} has samples in unknown encoding {encoding!r}")
+                yield run_id, decode_samples(data)
 
     def run(self, run_id: str) -> RunRow:
         """One run by its id or a unique prefix of it."""

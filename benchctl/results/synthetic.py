@@ -5,10 +5,10 @@ samples, a deterministic function of the seed.
 Each series gets a level, a run-to-run spread and one scripted event, chosen by its index so
 that every report section has work to do: a regression that comes with a new artifact, an
 improvement, an environment shift (same versions, new OS image), a slow drift, a regression or
-an improvement on the newest night, a series only three nights old, failed runs, results from a hot device, runs that drift within the run, or
-nothing at all. Runs on the `phone-*` devices carry no harness drift check (as phone apps'
-results do not), so the validity gate reads their samples; host and board runs carry one, as
-`harness/lifecycle.py` records it.
+an improvement on the newest night, a series only three nights old, failed runs, results from
+a hot device, runs that drift within the run, or nothing at all. Runs on the `phone-*` devices
+carry no harness drift check (as phone apps' results do not), so the validity gate reads their
+samples; host and board runs carry one, as `harness/lifecycle.py` records it.
 """
 
 from __future__ import annotations

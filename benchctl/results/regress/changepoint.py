@@ -1,10 +1,14 @@
 """Stage 3, change points: where in a series' history did the level move, and by how much?
 
-Candidates come from `ruptures` (PELT, L2 cost: the exact penalised least-squares segmentation of
-a piecewise-constant mean) on the values divided by their median, so one penalty fits every
-latency scale. The penalty is `penalty × σ² × ln n` (BIC-like), σ estimated from first
-differences (1.4826 × MAD(Δy) / √2, robust to the steps themselves) with a floor, so a series
-with almost no noise is not cut at every wobble (asv's σ₀).
+Candidates come from PELT with the L2 cost (penalised least-squares segmentation of a
+piecewise-constant mean) on the values divided by their median, so one penalty fits every
+latency scale. The search is `ruptures.Pelt(model="l2", min_size=min_segment, jump=1)`'s own —
+the same admissible set, pruning rule and tie-break, so the same breakpoints (the tests compare
+the two on random series) — with each segment's cost read from prefix sums in O(1) and each
+step's candidates costed at once with numpy, instead of ruptures' one `numpy.var` call per
+candidate and step (1.9 M calls for a year of 50 series). The penalty is `penalty × σ² × ln n`
+(BIC-like), σ estimated from first differences (1.4826 × MAD(Δy) / √2, robust to the steps
+themselves) with a floor, so a series with almost no noise is not cut at every wobble (asv's σ₀).
 
 Each candidate must then pass Hunter/Otava's significance rule (Fleming et al., "Hunter: Using
 Change Point Detection to Hunt for Performance Regressions"; apache/otava `analysis.py`): a
@@ -63,6 +67,45 @@ def _test(
     return _welch_p(a, b, sd_floor), after / before - 1.0, before, after
 
 
+def pelt_l2(y: np.ndarray, pen: float, min_size: int) -> list[int]:
+    """Breakpoints (ends of segments, `y.size` excluded) of ruptures' PELT with the L2 cost.
+
+    As `ruptures.Pelt._seg` with jump=1: at each end `bkp` (min_size … n−1, then n) the point
+    `bkp − min_size` becomes admissible (ruptures skips, then drops, a point that has no
+    partition: 1 … min_size−1); the best start is the first minimum of F(t) + (cost(t, bkp) +
+    pen); a start is kept while F(t) + cost + pen ≤ F(bkp) + pen.
+    """
+    n = int(y.size)
+    z = y - y.mean()  # the L2 cost is shift-invariant; centring keeps the prefix sums exact
+    s1 = np.concatenate(([0.0], np.cumsum(z)))
+    s2 = np.concatenate(([0.0], np.cumsum(z * z)))
+    best = np.zeros(n + 1)  # F: optimal penalised cost of y[:t]
+    start = np.zeros(n + 1, dtype=np.int64)  # where the last segment of that optimum begins
+    admissible = np.empty(n + 1, dtype=np.int64)  # admissible[:k], ascending
+    k = 0
+    for bkp in (*range(min_size, n), n):
+        new = bkp - min_size
+        if new == 0 or new >= min_size:
+            admissible[k] = new
+            k += 1
+        t = admissible[:k]
+        sums = s1[bkp] - s1[t]
+        cost = np.maximum(s2[bkp] - s2[t] - sums * sums / (bkp - t), 0.0)
+        total = best[t] + (cost + pen)
+        i = int(total.argmin())
+        best[bkp], start[bkp] = total[i], t[i]
+        kept = t[total <= best[bkp] + pen]
+        k = kept.size
+        admissible[:k] = kept
+    cuts = []
+    end = n
+    while end > 0:
+        end = int(start[end])
+        if end > 0:
+            cuts.append(end)
+    return cuts[::-1]
+
+
 def change_points(
     values: Sequence[float],
     *,
@@ -73,15 +116,12 @@ def change_points(
     rel_sigma_floor: float = 0.001,
 ) -> list[Split]:
     """Significant level changes in `values` (positive numbers, oldest first)."""
-    import ruptures as rpt
-
     raw = np.asarray(values, dtype=np.float64)
     if raw.size < 2 * min_segment or not np.all(raw > 0):
         return []
     y = raw / float(np.median(raw))
     sigma = noise_sigma(y, rel_sigma_floor)
-    algo = rpt.Pelt(model="l2", min_size=min_segment, jump=1).fit(y.reshape(-1, 1))
-    cuts = [int(c) for c in algo.predict(pen=penalty * sigma**2 * np.log(y.size))[:-1]]
+    cuts = pelt_l2(y, penalty * sigma**2 * np.log(y.size), min_segment)
     while cuts:
         tested = [_test(y, cuts, i, rel_sigma_floor) for i in range(len(cuts))]
         failing = [

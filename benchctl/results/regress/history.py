@@ -13,12 +13,42 @@ from datetime import datetime
 from typing import Any
 
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
-from benchctl.results.regress.validity import Validity, check_row
+from benchctl.results.regress.validity import Validity, check_row, needs_samples
 from benchctl.results.schema import RunRow
 from benchctl.results.store import ResultStore
 
 # Versions under test (DESIGN §6): recorded per run, compared between last-good and candidate.
 VERSION_FIELDS = ("artifact_sha256", "runtime_version", "harness_version", "harness_git_sha")
+
+# Every column `to_point` reads (and nothing else: no spec, no result document, no samples).
+POINT_COLUMNS = (
+    "run_id",
+    "created_at",
+    "status",
+    "series_key",
+    "model_name",
+    "artifact_format",
+    "precision",
+    "runtime",
+    "accelerator_requested",
+    "accelerator_actual",
+    "device_name",
+    "input_shape",
+    "threads",
+    "sample_count",
+    "iterations_requested",
+    "median_ns",
+    "min_ns",
+    "clock_resolution_ns",
+    "loop_overhead_ns",
+    "peak_rss_bytes",
+    "device_peak_bytes",
+    *VERSION_FIELDS,
+    "versions",
+    "host",
+    "device_facts",
+    "environment",
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +132,14 @@ def _note(run_id: str, notes: tuple[Any, ...]) -> str | None:
     return None
 
 
-def to_point(row: RunRow, samples: list[int] | None, config: RegressConfig) -> Point:
+def to_point(
+    row: RunRow,
+    samples: list[int] | None,
+    config: RegressConfig,
+    validity: Validity | None = None,
+) -> Point:
+    """The detector's view of a stored run; `validity`, when given, is the gate's verdict on it
+    already taken (from its samples), else the gate runs here on `samples`."""
     settings = config.for_series(describe(row))
     return Point(
         run_id=row.run_id,
@@ -110,7 +147,7 @@ def to_point(row: RunRow, samples: list[int] | None, config: RegressConfig) -> P
         status=row.status,
         value_ns=row.median_ns,
         min_ns=row.min_ns,
-        validity=check_row(row, samples, settings),
+        validity=validity or check_row(row, samples, settings),
         versions=versions_of(row),
         environment=environment_of(row),
         timer_floor_ns=float(max(row.clock_resolution_ns or 0, row.loop_overhead_ns or 0)),
@@ -128,20 +165,41 @@ def load_series(
     model: str | None = None,
     device: str | None = None,
 ) -> list[Series]:
-    """Every series in the store (filtered), each with its last `max_points` runs, oldest first."""
-    by_key: dict[str, list[RunRow]] = defaultdict(list)
-    for row in store.runs(model=model, device=device):  # newest first
-        by_key[row.series_key].append(row)
+    """Every series in the store (filtered), each with its last `max_points` runs, oldest first.
+
+    Three reads, none of them of every column of every run: the ids, series keys and times of
+    all runs (an index holds them); the `POINT_COLUMNS` of the runs kept; the samples of only
+    those kept runs whose validity needs them (`validity.needs_samples`: an ok run without the
+    harness's drift check), a batch at a time, dropped once the gate has read them.
+    """
+    by_key: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for key, created, run_id in store.rows(
+        ("series_key", "created_at", "run_id"), model=model, device=device
+    ):
+        by_key[key].append((created, run_id))
+    newest = {key: runs[0][1] for key, runs in by_key.items()}  # the query is newest first
+    heads = {r.run_id: r for r in store.rows(POINT_COLUMNS, run_ids=list(newest.values()))}
+    kept: dict[str, list[str]] = {}
+    for key, runs in by_key.items():
+        settings = config.for_series(describe(heads[newest[key]]))
+        kept[key] = [run_id for _, run_id in runs[: settings.max_points]]
+    wanted = [run_id for ids in kept.values() for run_id in ids]
+    rows = {r.run_id: r for r in store.rows(POINT_COLUMNS, run_ids=wanted)}
+    validity: dict[str, Validity] = {}
+    unread = [
+        run_id
+        for run_id in wanted
+        if rows[run_id].status == "ok" and needs_samples(rows[run_id].environment)
+    ]
+    for run_id, samples in store.samples_of(unread):
+        row = rows[run_id]
+        validity[run_id] = check_row(row, samples, config.for_series(describe(row)))
     out = []
-    for key, rows in by_key.items():
-        newest = rows[0]
-        description = describe(newest)
+    for key, ids in kept.items():
+        head = heads[newest[key]]
+        description = describe(head)
         settings = config.for_series(description)
-        kept = rows[: settings.max_points]
-        points = [
-            to_point(r, store.samples(r.run_id) if r.status == "ok" else None, config)
-            for r in reversed(kept)
-        ]
-        out.append(Series(key, description, _labels(newest), settings, points))
+        points = [to_point(rows[i], None, config, validity.get(i)) for i in reversed(ids)]
+        out.append(Series(key, description, _labels(head), settings, points))
     out.sort(key=lambda s: s.description)
     return out

@@ -14,10 +14,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from benchctl.results.regress.changepoint import change_points
 from benchctl.results.regress.history import Point, Series, load_series
 from benchctl.results.regress.memory import MemoryScreening, screen_memory
-from benchctl.results.regress.screen import LABELS, Screening, diff_fields, screen
+from benchctl.results.regress.screen import (
+    LABELS,
+    FindSplits,
+    Screening,
+    diff_fields,
+    screen,
+    splits_finder,
+)
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
 from benchctl.results.store import ResultStore
 
@@ -119,17 +125,11 @@ class NightlyReport:
         }
 
 
-def attribute_changes(series: Series) -> list[ChangeReport]:
+def attribute_changes(series: Series, find: FindSplits | None = None) -> list[ChangeReport]:
     """Change points over the series' usable results, each with the versions that changed."""
     usable = [p for p in series.points if p.usable]
-    s = series.settings
-    splits = change_points(
-        [p.value_ns for p in usable],
-        min_segment=s.min_segment,
-        max_pvalue=s.max_pvalue,
-        min_magnitude=s.rel_threshold,
-        penalty=s.penalty,
-    )
+    find = find or splits_finder(series.settings)
+    splits = find([p.value_ns for p in usable])
     out = []
     for split in splits:
         before, after = usable[split.index - 1], usable[split.index]
@@ -150,12 +150,16 @@ def attribute_changes(series: Series) -> list[ChangeReport]:
 
 
 def analyze(series: Series) -> SeriesReport:
+    """Screen and change points of one series. Both need the change-point pass, over the same
+    values unless the newest result is usable (the screen's baseline leaves it out, the history
+    keeps it): one finder per series runs it once per distinct input."""
+    find = splits_finder(series.settings)
     return SeriesReport(
         key=series.key,
         description=series.description,
         labels=series.labels,
-        screening=screen(series.points, series.settings),
-        changes=attribute_changes(series),
+        screening=screen(series.points, series.settings, find),
+        changes=attribute_changes(series, find),
         settings=series.settings,
         points=series.points,
     )

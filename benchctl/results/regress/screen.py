@@ -16,13 +16,13 @@ runner) is an *environment shift* — the device or OS moved, not the code (LNT'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from benchctl.results.regress.changepoint import change_points
+from benchctl.results.regress.changepoint import Split, change_points
 from benchctl.results.regress.history import Point
 from benchctl.results.regress.settings import DetectorSettings
 
@@ -70,19 +70,36 @@ def diff_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]
     }
 
 
-def segment_starts(usable: Sequence[Point], settings: DetectorSettings) -> list[int]:
+# The change-point pass as the screen and the report call it: values → splits.
+FindSplits = Callable[[Sequence[float]], list[Split]]
+
+
+def splits_finder(settings: DetectorSettings) -> FindSplits:
+    """`change_points` with the series' settings, remembering its answer for each input, so a
+    series whose screen baseline and report history hold the same values is cut once."""
+    seen: dict[tuple[float, ...], list[Split]] = {}
+
+    def find(values: Sequence[float]) -> list[Split]:
+        key = tuple(values)
+        if key not in seen:
+            seen[key] = change_points(
+                key,
+                min_segment=settings.min_segment,
+                max_pvalue=settings.max_pvalue,
+                min_magnitude=settings.rel_threshold,
+                penalty=settings.penalty,
+            )
+        return seen[key]
+
+    return find
+
+
+def segment_starts(
+    usable: Sequence[Point], settings: DetectorSettings, find: FindSplits | None = None
+) -> list[int]:
     """Indices in `usable` where a segment starts: change points and `begins_segment` notes."""
-    values = [p.value_ns for p in usable]
-    cuts = {
-        s.index
-        for s in change_points(
-            values,
-            min_segment=settings.min_segment,
-            max_pvalue=settings.max_pvalue,
-            min_magnitude=settings.rel_threshold,
-            penalty=settings.penalty,
-        )
-    }
+    find = find or splits_finder(settings)
+    cuts = {s.index for s in find([p.value_ns for p in usable])}
     cuts |= {i for i, p in enumerate(usable) if p.begins_segment and i > 0}
     return sorted(cuts)
 
@@ -93,8 +110,11 @@ def _direction(rel: float, z: float, abs_change: float, floor: float, s: Detecto
     return 1 if rel > 0 else -1
 
 
-def screen(points: Sequence[Point], settings: DetectorSettings) -> Screening:
-    """Screen `points[-1]` against the points before it (oldest first)."""
+def screen(
+    points: Sequence[Point], settings: DetectorSettings, find: FindSplits | None = None
+) -> Screening:
+    """Screen `points[-1]` against the points before it (oldest first); `find` is the
+    change-point pass to use (default: `change_points` with `settings`)."""
     new = points[-1]
     history = list(points[:-1])
     if new.begins_segment:
@@ -105,7 +125,7 @@ def screen(points: Sequence[Point], settings: DetectorSettings) -> Screening:
                 history = history[i:]
                 break
     usable = [p for p in history if p.usable][-settings.max_points :]
-    verdict = _compare(new, usable, settings)
+    verdict = _compare(new, usable, settings, find)
     if new.status != "ok":
         return _relabel(verdict, "failed", f"run failed: {new.status}")
     if new.validity.reasons:
@@ -121,7 +141,9 @@ def _relabel(v: Screening, label: str, reason: str) -> Screening:
     return replace(v, label=label, reason=reason)
 
 
-def _compare(new: Point, usable: list[Point], settings: DetectorSettings) -> Screening:
+def _compare(
+    new: Point, usable: list[Point], settings: DetectorSettings, find: FindSplits | None
+) -> Screening:
     if new.value_ns is None:
         return Screening("insufficient_data", new.run_id, "no latency was measured")
     if len(usable) < settings.min_history:
@@ -132,7 +154,7 @@ def _compare(new: Point, usable: list[Point], settings: DetectorSettings) -> Scr
             value_ns=new.value_ns,
             n_baseline=len(usable),
         )
-    starts = segment_starts(usable, settings)
+    starts = segment_starts(usable, settings, find)
     bounds = [0, *starts, len(usable)]
     current = usable[bounds[-2] :]
     if len(current) < settings.min_segment:

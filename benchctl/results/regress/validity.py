@@ -111,14 +111,27 @@ def _thermal_reasons(environment: dict[str, Any], settings: DetectorSettings) ->
     return list(dict.fromkeys(reasons))  # the same fact from two sources counts once
 
 
+def _recorded_drift(environment: dict[str, Any]) -> dict[str, Any] | None:
+    recorded = (environment.get("host") or {}).get("drift")
+    if isinstance(recorded, dict) and isinstance(recorded.get("change"), int | float):
+        return recorded
+    return None
+
+
+def needs_samples(environment: dict[str, Any] | None) -> bool:
+    """Whether the gate would read an ok run's samples: only when the harness recorded no
+    drift check of its own (so readers of many runs decode only those)."""
+    return _recorded_drift(environment or {}) is None
+
+
 def _drift(
     environment: dict[str, Any], samples: Sequence[int] | None, settings: DetectorSettings
 ) -> tuple[float | None, bool]:
     """(drift, flagged): the harness's recorded change (judged by the device's own
     `drift_threshold` where its inventory sets one, else by `max_drift`, so `[detector]
     max_drift` in regress.toml governs), else ours on the samples."""
-    recorded = (environment.get("host") or {}).get("drift")
-    if isinstance(recorded, dict) and isinstance(recorded.get("change"), int | float):
+    recorded = _recorded_drift(environment)
+    if recorded is not None:
         change = float(recorded["change"])
         if recorded.get("device_threshold") is False:
             return change, abs(change) > settings.max_drift
