@@ -24,6 +24,7 @@ from benchctl.results.export import CSV_COLUMNS, run_to_dict
 from benchctl.results.regress.history import describe
 from benchctl.results.regress.settings import RegressConfig, load_config
 from benchctl.results.regress.validity import check_row, needs_samples
+from benchctl.results.schema import RunRow
 from benchctl.results.store import ResultStore
 
 if TYPE_CHECKING:
@@ -77,37 +78,9 @@ GROUP_FIELDS = (
 
 ProgressFn = Callable[[str], None]
 
-# The columns `run_to_dict` and the validity gate read: every run is read with these only, never
-# with its spec and result documents.
-ROW_COLUMNS = (
-    "run_id",
-    "created_at",
-    "status",
-    "error_code",
-    "error_message",
-    "model_name",
-    "artifact_format",
-    "precision",
-    "runtime",
-    "backend",
-    "accelerator_requested",
-    "accelerator_actual",
-    "device_name",
-    "device_class",
-    "input_shape",
-    "threads",
-    "sample_count",
-    "iterations_requested",
-    "warmup_iters",
-    *(f"{name}_ns" for name in ("min", "median", "mean", "p90", "p99", "max", "std", "mad")),
-    *("iqr_ns", "cv", "ci95_low_ns", "ci95_high_ns", "load_ns", "first_inference_ns"),
-    "artifact_sha256",
-    "runtime_version",
-    "harness_version",
-    "harness_git_sha",
-    "series_key",
-    "environment",
-)
+# Every run is read without its documents (spec, result: the bulk of a row) and without ORM
+# objects; every other column stays, so a column added for `run_to_dict` is read with no edit here.
+ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name not in ("spec", "result"))
 BATCH = 500
 
 
