@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchctl.results import synthetic
-from benchctl.results.regress import DetectorSettings, RegressConfig, nightly
+from benchctl.results.regress import LABELS, DetectorSettings, RegressConfig, nightly
 from benchctl.results.regress.settings import RunNote
 from benchctl.results.report import render
 from benchctl.results.store import ResultStore
@@ -74,4 +74,4 @@ def test_report_matches_the_golden_file(case, suffix, make):
 
 def test_the_golden_database_exercises_every_label(case):
     counts = case[1].counts()
-    assert all(counts[label] >= 1 for label in counts), counts
+    assert all(counts[label] >= 1 for label in (*LABELS, "change_points")), counts
