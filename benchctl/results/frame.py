@@ -78,9 +78,9 @@ GROUP_FIELDS = (
 
 ProgressFn = Callable[[str], None]
 
-# Every run is read without its documents (spec, result: the bulk of a row) and without ORM
-# objects; every other column stays, so a column added for `run_to_dict` is read with no edit here.
-ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name not in ("spec", "result"))
+# Every run is read without its result document (the bulk of a row) and without ORM objects;
+# every other column stays, so a column `run_to_dict` starts to read is read with no edit here.
+ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name != "result")
 BATCH = 500
 
 
