@@ -39,7 +39,7 @@ DEFAULT_RUNTIMES: dict[str, tuple[str, ...]] = {
     "local": ("onnxruntime",),
     "ssh": ("onnxruntime",),
     "adb": ("litert", "litert-gpu"),
-    "ios": ("coreml",),
+    "ios": ("coreml", "coreml-cpu", "coreml-gpu", "coreml-ane"),  # one app runs every unit
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _SSH_ADDRESS = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9._-]+|\[[0-9a-fA-F:]+\])(?::\d+)?$")
