@@ -23,6 +23,10 @@ public enum LaunchArguments {
         var i = 1
         while i < arguments.count {
             let arg = arguments[i]
+            if arg == "--" { // devicectl's end of its own options, should it pass it on
+                i += 1
+                continue
+            }
             if arg == "--spec", i + 1 < arguments.count {
                 found.append(arguments[i + 1])
                 i += 2

@@ -55,6 +55,7 @@ final class MeasurementTests: XCTestCase {
         XCTAssertEqual(try LaunchArguments.specPath(["app", relative], container: home).path, home.path + "/" + relative)
         XCTAssertEqual(try LaunchArguments.specPath(["app", "--spec=/tmp/s.json"], container: home).path, "/tmp/s.json")
         XCTAssertEqual(try LaunchArguments.specPath(["app", "-NSDoubleLocalizedStrings", "YES", relative], container: home).lastPathComponent, "spec.json")
+        XCTAssertEqual(try LaunchArguments.specPath(["app", "--", "--spec", relative], container: home).path, home.path + "/" + relative)
         XCTAssertThrowsError(try LaunchArguments.specPath(["app"], container: home))
         XCTAssertThrowsError(try LaunchArguments.specPath(["app", "a.json", "b.json"], container: home))
     }
