@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -55,6 +56,12 @@ class RunRow(Base):
     """One benchmark run: a success with its summary, or a failure with its status and error."""
 
     __tablename__ = "runs"
+    # Revision 0004: the nightly report reads every run's (series, time, id) from the first
+    # index alone, and newest-first listings walk the second instead of sorting the table.
+    __table_args__ = (
+        Index("ix_runs_series_created", "series_key", "created_at", "run_id"),
+        Index("ix_runs_created_run", "created_at", "run_id"),
+    )
 
     run_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

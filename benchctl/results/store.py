@@ -180,8 +180,8 @@ class ResultStore:
     def location(self) -> str:
         return display_url(self.engine)
 
-    def ingest(self, record: RunRecord) -> bool:
-        """Store one run; False (and no change) if its run_id is already stored."""
+    @staticmethod
+    def _values(record: RunRecord) -> dict[str, Any]:
         columns = RunRow.__table__.columns
         values = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
         values["series_key"] = record.series_key()
@@ -191,30 +191,39 @@ class ResultStore:
             summary = summarize(record.samples).to_dict()
             for key, column in _SUMMARY_COLUMNS.items():
                 values[column] = summary[key]
+        return values
+
+    def _add(self, session: Session, record: RunRecord, values: dict[str, Any]) -> bool:
+        """Add one run's rows to `session`; False if its run_id is already stored."""
+        if session.get(RunRow, record.run_id) is not None:
+            return False
+        if record.artifact is not None:
+            self._ensure_artifact(session, record.artifact)
+        session.add(RunRow(**values))
+        if record.samples:
+            session.add(
+                SampleRow(
+                    run_id=record.run_id,
+                    count=len(record.samples),
+                    encoding=SAMPLE_ENCODING,
+                    data=encode_samples(record.samples),
+                )
+            )
+        if record.profile is not None:
+            meta, *ops = profile_rows(record.run_id, record.profile)
+            session.flush()  # the run row first: the profile points at it
+            session.add(meta)
+            session.flush()  # and the profile before its operators
+            session.add_all(ops)
+        return True
+
+    def ingest(self, record: RunRecord) -> bool:
+        """Store one run; False (and no change) if its run_id is already stored."""
+        values = self._values(record)
         for attempt in (1, 2):
             try:
                 with self._session.begin() as session:
-                    if session.get(RunRow, record.run_id) is not None:
-                        return False
-                    if record.artifact is not None:
-                        self._ensure_artifact(session, record.artifact)
-                    session.add(RunRow(**values))
-                    if record.samples:
-                        session.add(
-                            SampleRow(
-                                run_id=record.run_id,
-                                count=len(record.samples),
-                                encoding=SAMPLE_ENCODING,
-                                data=encode_samples(record.samples),
-                            )
-                        )
-                    if record.profile is not None:
-                        meta, *ops = profile_rows(record.run_id, record.profile)
-                        session.flush()  # the run row first: the profile points at it
-                        session.add(meta)
-                        session.flush()  # and the profile before its operators
-                        session.add_all(ops)
-                return True
+                    return self._add(session, record, values)
             except IntegrityError:
                 # A concurrent writer stored the same run first: the idempotent outcome. Or it
                 # stored the same new artifact first: once more, and the artifact row is there.
@@ -224,6 +233,32 @@ class ResultStore:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def ingest_many(self, records: Iterable[RunRecord], batch: int = 200) -> int:
+        """Store many runs, `batch` per transaction (a lab's night, a backfill, an import);
+        returns how many were new. Each run still lands whole or not at all and a stored run id
+        is skipped, as `ingest`; one commit per batch instead of per run. A batch that meets a
+        concurrent writer's rows is redone run by run (`ingest`'s idempotent path)."""
+        stored = 0
+        pending: list[RunRecord] = []
+
+        def flush() -> int:
+            prepared = [(r, self._values(r)) for r in pending]
+            try:
+                with self._session.begin() as session:
+                    n = sum(self._add(session, r, v) for r, v in prepared)
+            except IntegrityError:
+                n = sum(self.ingest(r) for r in pending)
+            pending.clear()
+            return n
+
+        for record in records:
+            pending.append(record)
+            if len(pending) >= batch:
+                stored += flush()
+        if pending:
+            stored += flush()
+        return stored
 
     @staticmethod
     def _ensure_artifact(session: Session, art: dict[str, Any]) -> None:

@@ -37,8 +37,7 @@ CURATED = RegressConfig(
 def store(tmp_path_factory):
     path = tmp_path_factory.mktemp("golden") / "results.sqlite"
     store = ResultStore.open(f"sqlite:///{path}")
-    for record in synthetic.history(SERIES, NIGHTS, samples_per_run=SAMPLES, seed=SEED):
-        store.ingest(record)
+    store.ingest_many(synthetic.history(SERIES, NIGHTS, samples_per_run=SAMPLES, seed=SEED))
     return store
 
 
