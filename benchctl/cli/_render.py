@@ -80,6 +80,13 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
             verdict = "ok" if parity else "[red]FAILED[/]"
             ptxt = f"  parity {verdict} (max rel {d['parity_max_rel']:.1e})"
         table.add_row("artifact", f"{d['artifact_sha256']}{ptxt}")
+    for acc in d.get("accuracy") or []:  # measured by benchctl eval on this artifact
+        table.add_row(
+            "accuracy",
+            f"top-1 {acc['top1']:.2f} %"
+            + ("" if acc["top5"] is None else f", top-5 {acc['top5']:.2f} %")
+            + f" ({escape(acc['source'])}, {acc['runtime']})",
+        )
     if note:
         table.add_row("", note)
     table.add_row("run id", d["run_id"])

@@ -47,6 +47,7 @@ def _frame(
     compute: bool,
     json_: bool,
     threads: str | None = None,
+    include_invalid: bool = False,
 ) -> pd.DataFrame:
     from benchctl.cli._progress import progress_bar
     from benchctl.results.frame import models_frame
@@ -60,6 +61,7 @@ def _frame(
             runtime=runtime,
             accuracy=accuracy,
             compute_facts=compute,
+            include_invalid=include_invalid,
             progress=bar.describe,
         )
     if threads is not None:
@@ -109,13 +111,36 @@ def pareto_cmd(
 
     if stat not in STATS:
         raise ConfigError(f"--stat {stat!r}: choose from {', '.join(STATS)}")
+    from benchctl.results.pareto_plot import latency_outliers
+
     output = output or Path(f"pareto_{device}.png")
-    df = _frame(db, device, runtime, accuracy, False, json_, threads)
+    everything = _frame(db, device, runtime, accuracy, False, json_, threads, include_invalid=True)
+    invalid = everything[~everything["valid"].astype(bool)]
+    df = everything[everything["valid"].astype(bool)]
+    plotted_pairs = set(zip(df["model"], df["runtime"], strict=True))
+    dropped = [  # a model × runtime whose every run failed the validity gate
+        (r["model"], f"{r['runtime']}: {r['invalid_reasons'] or 'invalid'}")
+        for r in invalid.to_dict("records")
+        if (r["model"], r["runtime"]) not in plotted_pairs
+    ]
+    if df.empty:
+        raise ConfigError(
+            f"no valid results for device {device!r}; every run failed the validity gate: "
+            + "; ".join(f"{m} ({why})" for m, why in dropped[:5])
+        )
     col = f"latency_{stat}_ms"
-    fig = pareto_figure(df, stat=stat, title=f"top-1 vs {stat} latency on {device}")
+    fig = pareto_figure(
+        df, stat=stat, title=f"top-1 vs {stat} latency on {device}", dropped=dropped
+    )
     save(fig, output)
+    plotted = df.dropna(subset=[col, "accuracy_top1"])
+    flagged = latency_outliers(plotted, col)
+    outliers = [
+        {"model": plotted.loc[i, "model"], "runtime": plotted.loc[i, "runtime"], "why": why}
+        for i, why in flagged.items()
+    ]
     rows = []
-    for rt, group in df.dropna(subset=[col, "accuracy_top1"]).groupby("runtime", sort=True):
+    for rt, group in plotted.drop(index=list(flagged)).groupby("runtime", sort=True):
         front = set(pareto_front(group[col].tolist(), group["accuracy_top1"].tolist()))
         for i, r in enumerate(group.to_dict("records")):
             rows.append(
@@ -125,13 +150,23 @@ def pareto_cmd(
                     "latency_ms": r[col],
                     "accuracy_top1": r["accuracy_top1"],
                     "accuracy_source": r["accuracy_source"],
+                    "accuracy_kind": r["accuracy_kind"],
                     "pareto": i in front,
                     "run_id": r["run_id"],
                 }
             )
-    missing = sorted(set(df["model"]) - {r["model"] for r in rows})
+    missing = sorted(set(df.drop(index=plotted.index)["model"]))
     if json_:
-        emit_json({"out": str(output), "stat": stat, "points": rows, "no_accuracy": missing})
+        emit_json(
+            {
+                "out": str(output),
+                "stat": stat,
+                "points": rows,
+                "no_accuracy": missing,
+                "no_valid_run": [{"model": m, "why": why} for m, why in dropped],
+                "outliers": outliers,
+            }
+        )
         return
     table = Table("model", "runtime", f"{stat} ms", "top-1 %", "source", "front")
     for r in sorted(rows, key=lambda r: r["latency_ms"]):
@@ -145,7 +180,11 @@ def pareto_cmd(
         )
     out.print(table)
     if missing:
-        out.print(f"[dim]no accuracy (not plotted): {', '.join(missing)}[/]")
+        out.print(f"[dim]no accuracy (not plotted): {escape(', '.join(missing))}[/]")
+    for m, why in dropped:
+        out.print(f"[dim]no valid run (not plotted): {escape(m)}: {escape(why)}[/]")
+    for o in outliers:
+        out.print(f"[yellow]outlier (not plotted): {escape(o['model'])}: {escape(o['why'])}[/]")
     out.print(f"wrote {output}")
 
 

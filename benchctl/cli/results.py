@@ -100,6 +100,12 @@ def show_cmd(
     row = store.run(run_id)
     art = store.artifact(row.artifact_sha256) if row.artifact_sha256 else None
     doc = run_to_dict(row, art.parity if art else None)
+    from benchctl.results.measured import row_to_dict
+
+    if row.artifact_sha256:
+        doc["accuracy"] = [
+            row_to_dict(a) for a in store.accuracies(artifact_sha256=row.artifact_sha256)
+        ]
     profile = None
     if ops:
         from benchctl.results import profiles
@@ -121,3 +127,48 @@ def show_cmd(
         from benchctl.cli._render_profile import profile_tables
 
         out.print(profile_tables(profile, top=top))
+
+
+@app.command("accuracy")
+def accuracy_cmd(
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Only this model.")] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Measured accuracies (benchctl eval), newest first: artifacts and their PyTorch reference."""
+    from benchctl.results.measured import row_to_dict
+    from benchctl.results.store import ResultStore
+
+    store = ResultStore.open(db, create=False)
+    rows = [row_to_dict(a) for a in store.accuracies(model=model)]
+    if json_:
+        emit_json(rows)
+        return
+    table = Table(
+        "created",
+        "model",
+        "target",
+        "runtime",
+        "dataset",
+        "images",
+        "top-1 %",
+        "top-5 %",
+        "Δ vs PyTorch",
+        "artifact sha256",
+        title=f"measured accuracy in {store.location}",
+    )
+    for r in rows:
+        delta = r["top1_delta"]
+        table.add_row(
+            (r["created_at"] or "")[:19],
+            r["model"],
+            r["target"],
+            f"{r['runtime']} {r['runtime_version'] or ''}",
+            r["dataset"],
+            f"{r['num_samples']}" + (f" of {r['dataset_size']}" if r["sample_limit"] else ""),
+            f"{r['top1']:.2f}",
+            "—" if r["top5"] is None else f"{r['top5']:.2f}",
+            "reference" if delta is None else f"{delta + 0.0:+.2f}",
+            (r["artifact_sha256"] or "")[:19] or "(module)",
+        )
+    out.print(table)

@@ -47,7 +47,10 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     path = check_weights_path(path)
     try:
         # use_ema=False: the trained weights, as timm's validate.py evaluates by default.
-        state: Any = load_state_dict(str(path), use_ema=False, weights_only=True)
+        try:
+            state: Any = load_state_dict(str(path), use_ema=False, weights_only=True)
+        except TypeError:  # a timm before `weights_only` (torch.load defaults to it since 2.6)
+            state = load_state_dict(str(path), use_ema=False)
     except Exception as exc:  # torch.load, safetensors and zipfile raise many types
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         detail = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__

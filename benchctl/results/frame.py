@@ -5,8 +5,14 @@ Two shapes:
 - `runs_frame`: one row per stored run (the `export csv` columns) plus its validity;
 - `models_frame`: one row per model × format × precision × device × runtime (and accelerator,
   threads, input shape, which also separate results), from the newest *valid* run of each, joined
-  with accuracy (the user's file, else the zoo's published top-1), params and MACs (counted by the
-  zoo's one counter at the run's input size, and the papers' published numbers beside them).
+  with accuracy, params and MACs (counted by the zoo's one counter at the run's input size, and
+  the papers' published numbers beside them).
+
+Accuracy, and where it comes from (`accuracy_kind`, `accuracy_source`): the user's file when one
+is given and has a row for the result (`file`); else the top-1 `benchctl eval` measured for the
+run's very artifact sha256 (`measured`: a full dataset before a `--limit` subset, then the
+newest); else the paper's ImageNet top-1 for the architecture (`paper`), which says nothing about
+the weights that were benchmarked (random ones, unless `--weights` was given).
 
 Invalid runs (validity gate of `results.regress.validity`) are never chosen while a valid one
 exists; with `include_invalid=True` a combination with no valid run shows its newest run, marked.
@@ -18,9 +24,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from benchctl.errors import UnknownNameError
 from benchctl.results.accuracy import AccuracyTable, load_accuracy
 from benchctl.results.export import CSV_COLUMNS, run_to_dict
+from benchctl.results.measured import source_text
 from benchctl.results.regress.history import describe
 from benchctl.results.regress.settings import RegressConfig, load_config
 from benchctl.results.regress.validity import check_row, needs_samples
@@ -50,6 +59,9 @@ MODEL_COLUMNS = (
     "parity_max_rel",
     "accuracy_top1",
     "accuracy_source",
+    "accuracy_kind",
+    "accuracy_top5",
+    "accuracy_samples",
     "params_m",
     "macs_m",
     "facts_counter",
@@ -64,6 +76,7 @@ MODEL_COLUMNS = (
     "valid",
     "invalid_reasons",
     "valid_runs",
+    "series_median_ms",
 )
 
 GROUP_FIELDS = (
@@ -82,6 +95,23 @@ ProgressFn = Callable[[str], None]
 # every other column stays, so a column `run_to_dict` starts to read is read with no edit here.
 ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name != "result")
 BATCH = 500
+
+
+class _Measured:
+    """The measured accuracy of each artifact (`benchctl eval`), looked up once per sha256."""
+
+    def __init__(self, store: ResultStore) -> None:
+        self.store = store
+        self.cache: dict[str, Any] = {}
+
+    def get(self, sha256: str | None) -> Any:
+        if not sha256:
+            return None
+        if sha256 not in self.cache:
+            rows = self.store.accuracies(artifact_sha256=sha256)  # newest first
+            full = [r for r in rows if r.sample_limit is None]
+            self.cache[sha256] = (full or rows or [None])[0]
+        return self.cache[sha256]
 
 
 class _Parities:
@@ -208,6 +238,7 @@ def model_dicts(
     config = config or load_config()
     table = load_accuracy(accuracy) if isinstance(accuracy, Path) else accuracy
     parities = _Parities(store)
+    measured = _Measured(store)
     chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
     rows = (
         row
@@ -216,8 +247,12 @@ def model_dicts(
     )
     for row, valid, reasons in _with_validity(store, rows, config):
         group = (*(getattr(row, f) for f in GROUP_FIELDS), tuple(row.input_shape))
-        entry = chosen.setdefault(group, {"row": None, "valid": False, "reasons": "", "n": 0})
+        entry = chosen.setdefault(
+            group, {"row": None, "valid": False, "reasons": "", "n": 0, "medians": []}
+        )
         entry["n"] += valid
+        if valid and row.median_ns is not None:
+            entry["medians"].append(row.median_ns / 1e6)
         if entry["row"] is None or (valid and not entry["valid"]):  # the newest valid one wins
             entry.update(row=row, valid=valid, reasons=reasons)
     facts_cache: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
@@ -255,6 +290,7 @@ def model_dicts(
             valid=entry["valid"],
             invalid_reasons=entry["reasons"] or None,
             valid_runs=entry["n"],
+            series_median_ms=float(np.median(entry["medians"])) if entry["medians"] else None,
         )
         d.update(facts_cache[key])
         own = None
@@ -265,10 +301,22 @@ def model_dicts(
                 precision=row.precision,
                 sha256=row.artifact_sha256,
             )
+        ours = measured.get(row.artifact_sha256)
         if own is not None and table is not None:
             d["accuracy_top1"], d["accuracy_source"] = own.top1, f"file:{table.source}"
+            d["accuracy_kind"] = "file"
+        elif ours is not None:
+            d.update(
+                accuracy_top1=ours.top1,
+                accuracy_top5=ours.top5,
+                accuracy_samples=ours.num_samples,
+                accuracy_source=source_text(ours),
+                accuracy_kind="measured",
+            )
         elif d["published_top1"] is not None:
-            d["accuracy_top1"], d["accuracy_source"] = d["published_top1"], d["published_source"]
+            d["accuracy_top1"] = d["published_top1"]
+            d["accuracy_source"] = f"paper: {d['published_source']}"
+            d["accuracy_kind"] = "paper"
         out.append(d)
     out.sort(key=lambda d: (d["device"], d["runtime"], d["model"], d["format"], d["precision"]))
     return out

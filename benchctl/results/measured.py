@@ -67,5 +67,39 @@ class AccuracyRecord:
 
     def source(self) -> str:
         """Where the number comes from, as exports and plots say it."""
-        n = f"{self.num_samples} images" + (" (--limit)" if self.sample_limit else "")
-        return f"measured on {self.dataset_name} ({n})"
+        return source_text(self)
+
+
+def source_text(row: Any) -> str:
+    """ "measured on val (50000 images)", for a record or a stored `accuracy` row alike."""
+    limited = ", --limit" if row.sample_limit else ""
+    return f"measured on {row.dataset_name} ({row.num_samples} images{limited})"
+
+
+def row_to_dict(row: Any) -> dict[str, Any]:
+    """A stored `accuracy` row as a flat dict (tables, --json)."""
+    return {
+        "key": row.key,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "model": row.model_name,
+        "target": row.target,
+        "format": row.artifact_format,
+        "precision": row.precision,
+        "runtime": row.runtime,
+        "runtime_version": row.runtime_version,
+        "artifact_sha256": row.artifact_sha256,
+        "module_sha256": row.module_sha256,
+        "weights_sha256": row.weights_sha256,
+        "dataset": row.dataset_name,
+        "dataset_path": row.dataset_path,
+        "dataset_sha256": row.dataset_sha256,
+        "dataset_size": row.dataset_size,
+        "num_samples": row.num_samples,
+        "sample_limit": row.sample_limit,
+        "preprocessing": row.preprocessing,
+        "top1": row.top1,
+        "top5": row.top5,
+        "reference_top1": row.reference_top1,
+        "top1_delta": None if row.reference_top1 is None else row.top1 - row.reference_top1,
+        "source": source_text(row),
+    }

@@ -94,46 +94,11 @@ def point_labels(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def pareto_figure(df: pd.DataFrame, *, stat: str = "median", title: str = "") -> Figure:
-    """Top-1 accuracy vs latency, one colour per runtime, each runtime's Pareto front joined."""
-    col = f"latency_{stat}_ms"
-    data = df.dropna(subset=[col, "accuracy_top1"])
-    if data.empty:
-        raise ConfigError(
-            "no result has both a latency and an accuracy; pass --accuracy FILE for models "
-            "without published top-1 (see: benchctl export csv --rows models)"
-        )
-    fig = _figure(7.0, 4.8)
-    ax = fig.add_subplot()
-    for k, (runtime, group) in enumerate(data.groupby("runtime", sort=True)):
-        colour = f"C{k}"
-        lat, acc = group[col].tolist(), group["accuracy_top1"].tolist()
-        front = pareto_front(lat, acc)
-        others = [i for i in range(len(lat)) if i not in front]
-        ax.scatter([lat[i] for i in others], [acc[i] for i in others], color=colour, alpha=0.5)
-        ax.plot(
-            [lat[i] for i in front],
-            [acc[i] for i in front],
-            "o-",
-            color=colour,
-            label=f"{runtime} (Pareto front)",
-        )
-        for i, name in enumerate(point_labels(group)):
-            ax.annotate(
-                name,
-                (lat[i], acc[i]),
-                textcoords="offset points",
-                xytext=(4, 3),
-                fontsize=7,
-                weight="bold" if i in front else "normal",
-            )
-    ax.margins(x=0.12, y=0.08)  # room for the names at the edges
-    ax.set_xlabel(f"{stat} latency (ms)")
-    ax.set_ylabel("top-1 accuracy (%)")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    ax.set_title(title or "accuracy vs latency", fontsize=10)
-    return fig
+def pareto_figure(df: pd.DataFrame, **options: Any) -> Figure:
+    """Top-1 accuracy vs latency (results/pareto_plot.py: sources, outliers, label placement)."""
+    from benchctl.results.pareto_plot import pareto_figure as figure
+
+    return figure(df, **options)
 
 
 @dataclass(frozen=True)

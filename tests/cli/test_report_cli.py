@@ -176,7 +176,7 @@ def test_scatter_prints_spearman_on_published_macs(isolated_project, tmp_path: P
     )
     points = {p["model"]: p for p in pareto["points"]}
     assert points["mobilevit_xs"]["accuracy_top1"] == 70.0
-    assert points["mobileone_s0"]["accuracy_source"] == "mobileone Table 9"
+    assert points["mobileone_s0"]["accuracy_source"] == "paper: mobileone Table 9"
     front = [
         m for m, p in sorted(points.items(), key=lambda kv: kv[1]["latency_ms"]) if p["pareto"]
     ]

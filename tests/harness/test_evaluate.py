@@ -153,3 +153,49 @@ def test_eval_help_imports_nothing_heavy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "--weights" in done.stdout and "--limit" in done.stdout
     assert "HEAVY []" in done.stdout
+
+
+def test_measured_accuracy_sits_beside_the_latency_of_the_same_artifact(
+    digits, digits_model, tmp_path
+):
+    import csv
+    import io
+
+    weights = ["--weights", str(digits.safetensors)]
+    result = runner.invoke(
+        app,
+        ["run", "--model", digits_model, *weights, "-r", "onnxruntime", "-n", "100", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout)
+    doc = _eval("--model", digits_model, "--dataset", str(digits.test), *weights, "--limit", "200")
+    onnx = _by_target(doc)["onnx"]
+    assert onnx["artifact_sha256"] == run["artifact_sha256"]  # the very artifact that was timed
+
+    shown = json.loads(runner.invoke(app, ["results", "show", run["run_id"], "--json"]).stdout)
+    assert [a["top1"] for a in shown["accuracy"]] == [onnx["top1"]]
+    listed = json.loads(runner.invoke(app, ["results", "accuracy", "--json"]).stdout)
+    assert {a["target"] for a in listed} == {"pytorch", "onnx"}
+
+    exported = runner.invoke(
+        app,
+        ["export", "csv", "--rows", "models", "--include-invalid", "--published-facts-only"],
+    )
+    assert exported.exit_code == 0, exported.output
+    (row,) = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert row["accuracy_kind"] == "measured" and float(row["accuracy_top1"]) == onnx["top1"]
+    assert row["accuracy_source"] == "measured on test (200 images, --limit)"
+    assert row["artifact_sha256"] == run["artifact_sha256"]
+
+    png = tmp_path / "pareto.png"
+    plot = ["plot", "pareto", "--device", "host", "--out", str(png), "--json"]
+    plotted = runner.invoke(app, plot)
+    # Plotted with its measured accuracy, or refused with the reason its run failed the validity
+    # gate (drift on a loaded machine): never a silent "no valid results".
+    if plotted.exit_code == 0:
+        fig = json.loads(plotted.stdout)
+        assert fig["points"][0]["accuracy_kind"] == "measured" and png.stat().st_size > 0
+    else:
+        message = str(plotted.exception)
+        assert getattr(plotted.exception, "exit_code", None) == 2, plotted.output
+        assert f"{digits_model} (onnxruntime: " in message and "validity gate" in message

@@ -44,7 +44,7 @@ def test_models_frame_takes_the_newest_valid_run_and_published_accuracy(store):
     one = df.iloc[0]
     assert one["latency_median_ms"] == pytest.approx(2.1, rel=0.02)  # night 1, not the hot night 2
     assert one["valid_runs"] == 2 and one["valid"]
-    assert one["accuracy_top1"] == 71.4 and one["accuracy_source"] == "mobileone Table 9"
+    assert one["accuracy_top1"] == 71.4 and one["accuracy_source"] == "paper: mobileone Table 9"
     assert one["published_params_m"] == 2.1 and one["published_macs_m"] == 275.0
     assert one["iterations"] == 200 and one["parity_passed"]
     assert one["latency_min_ms"] <= one["latency_median_ms"] <= one["latency_p90_ms"]
@@ -97,3 +97,25 @@ def test_counted_params_and_macs_at_the_runs_input_size(isolated_project):
     assert row["macs_m"] == pytest.approx(facts.macs / 1e6) and row["macs_m"] > 0
     assert row["params_m"] == pytest.approx(facts.params / 1e6)
     assert "FlopCounterMode" in row["facts_counter"]
+
+
+def test_measured_accuracy_of_the_runs_artifact_beats_the_paper(store):
+    from benchctl.results.testing import SAMPLE_ARTIFACT, make_accuracy_record
+
+    sha = runs_frame(store, model="mobilevit_xs")["artifact_sha256"].iloc[-1]
+    artifact = dict(SAMPLE_ARTIFACT, sha256=sha, model_name="mobilevit_xs")
+    full = dict(model_name="mobilevit_xs", artifact=artifact, dataset_name="val", top1=61.25)
+    store.ingest_accuracy(make_accuracy_record(**full))
+    store.ingest_accuracy(  # newer, but a --limit subset: the full dataset's number wins
+        make_accuracy_record(
+            **dict(full, top1=50.0, sample_limit=20, num_samples=20, dataset_sha256="sha256:1")
+        )
+    )
+    df = models_frame(store, compute_facts=False).set_index("model")
+    xs = df.loc["mobilevit_xs"]
+    assert xs["accuracy_top1"] == 61.25 and xs["accuracy_kind"] == "measured"
+    assert xs["accuracy_source"] == "measured on val (100 images)" and xs["accuracy_top5"] == 90.0
+    assert xs["published_top1"] == 74.8  # the paper's number stays beside it
+    one = df.loc["mobileone_s0"]
+    assert one["accuracy_kind"] == "paper" and one["accuracy_source"] == "paper: mobileone Table 9"
+    assert one["series_median_ms"] == pytest.approx(2.05, rel=0.03)  # its two valid nights
