@@ -193,9 +193,12 @@ class ResultStore:
                 values[column] = summary[key]
         return values
 
-    def _add(self, session: Session, record: RunRecord, values: dict[str, Any]) -> bool:
-        """Add one run's rows to `session`; False if its run_id is already stored."""
-        if session.get(RunRow, record.run_id) is not None:
+    def _add(
+        self, session: Session, record: RunRecord, values: dict[str, Any], checked: bool = False
+    ) -> bool:
+        """Add one run's rows to `session`; False if its run_id is already stored (`checked`:
+        the caller has made sure it is not)."""
+        if not checked and session.get(RunRow, record.run_id) is not None:
             return False
         if record.artifact is not None:
             self._ensure_artifact(session, record.artifact)
@@ -244,9 +247,18 @@ class ResultStore:
 
         def flush() -> int:
             prepared = [(r, self._values(r)) for r in pending]
+            ids = [r.run_id for r in pending]
             try:
                 with self._session.begin() as session:
-                    n = sum(self._add(session, r, v) for r, v in prepared)
+                    # one query for the whole batch instead of a lookup (and flush) per run
+                    taken = set(
+                        session.scalars(select(RunRow.run_id).where(RunRow.run_id.in_(ids)))
+                    )
+                    n = 0
+                    for r, v in prepared:
+                        if r.run_id not in taken:
+                            taken.add(r.run_id)
+                            n += self._add(session, r, v, checked=True)
             except IntegrityError:
                 n = sum(self.ingest(r) for r in pending)
             pending.clear()
