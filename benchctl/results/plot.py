@@ -34,10 +34,10 @@ LABEL_COLOURS = {
 }
 
 
-def _figure(width: float, height: float) -> Figure:
+def _figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return Figure(figsize=(width, height), dpi=100, layout=layout)
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -171,7 +171,10 @@ def series_figure(report: SeriesReport) -> Figure:
     by its verdict, the baseline level with its ± threshold band, and the change points."""
     s = report.screening
     pts = report.points
-    fig = _figure(3.6, 1.3)
+    # Fixed margins, not constrained layout: that draws the figure twice, half the cost of an
+    # HTML report with one plot per series (scripts/scale_bench.py).
+    fig = _figure(3.6, 1.3, layout=None)
+    fig.subplots_adjust(left=0.15, right=0.98, top=0.95, bottom=0.16)
     ax = fig.add_subplot()
     xs = list(range(len(pts)))
     good = [(i, p.value_ns / 1e6) for i, p in enumerate(pts) if p.usable]
