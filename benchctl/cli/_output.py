@@ -4,10 +4,12 @@ spinners and errors on stderr, so `--json` output and redirected CSV stay clean.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 # Piped output is read by grep and scripts: keep long values (sha256, paths) on one line.
 out = Console(width=None if sys.stdout.isatty() else 200)
@@ -24,3 +26,24 @@ def ms(ns: float | int | None, digits: int = 3) -> str:
     if ns is None:
         return "—"
     return f"{ns / 1e6:.{digits}f}"
+
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a
+# terminal shows: a name carrying them is printed with them escaped, never obeyed.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(value: object) -> str:
+    """`value` as one line of text a terminal shows literally (control characters escaped)."""
+
+    def esc(m: re.Match[str]) -> str:
+        c = m.group()
+        return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+    return _UNPRINTABLE.sub(esc, str(value))
+
+
+def cell(value: object) -> Text:
+    """A table cell holding `value` as text: no rich markup interpreted, no control character
+    reaching the terminal (names come from files, devices and databases)."""
+    return Text("—" if value is None else printable(value))

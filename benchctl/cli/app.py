@@ -65,14 +65,60 @@ def root(
     """benchctl: how fast does this network really run on that device?"""
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the app, turning expected failures into one line."""
-    try:
-        app(args=argv, prog_name="benchctl")
-    except BenchError as exc:
-        if os.environ.get("BENCHCTL_DEBUG"):
-            raise
-        from benchctl.cli._output import err
+def _json_requested(args: list[str]) -> bool:
+    """Whether the command line asks for JSON (`--json` before any `--`)."""
+    head = args[: args.index("--")] if "--" in args else args
+    return "--json" in head
 
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+
+def error_document(code: str, message: str, hint: str | None) -> dict[str, object]:
+    """The one error document `--json` prints on stdout (the exit code says the same)."""
+    return {"error": {"code": code, "message": message, "hint": hint}}
+
+
+def fail(code: str, message: str, hint: str | None, exit_code: int, json_: bool) -> None:
+    """Print one error line on stderr (and under --json, the error document on stdout); exit."""
+    from benchctl.cli._output import emit_json, err, printable
+
+    line = printable(message) + (f"; {printable(hint)}" if hint else "")
+    err.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+    if json_:
+        emit_json(error_document(code, message, hint))
+    sys.exit(exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app, turning every failure into one line (and, under
+    --json, one error document on stdout) with the documented exit code: 2 bad input, 1 failure,
+    4 what --fail-on named, 130 interrupted. `BENCHCTL_DEBUG=1` shows tracebacks instead."""
+    try:  # typer ≥ 0.26 carries its own copy of click
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - older typer on the real click
+        import click.exceptions as click  # type: ignore[no-redef]
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    json_ = _json_requested(args)
+    debug = bool(os.environ.get("BENCHCTL_DEBUG"))
+    try:
+        code = app(args=args, prog_name="benchctl", standalone_mode=False)
+    except BenchError as exc:
+        if debug:
+            raise
+        fail(exc.code, str(exc), exc.hint, exc.exit_code, json_)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
         sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # a bad option or value, before any work
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "benchctl"
+        fail("usage", exc.format_message(), f"see: {where} --help", exc.exit_code, json_)
+    except (typer.Abort, KeyboardInterrupt):
+        fail("interrupted", "interrupted; nothing half-done was stored", None, 130, json_)
+    except Exception as exc:  # a bug: still one line, and the way to see more
+        if debug:
+            raise
+        from benchctl.cli._errors import unexpected
+
+        code_, message, hint, exit_code = unexpected(exc)
+        fail(code_, message, hint, exit_code, json_)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import cell, emit_json, out
 
 app = typer.Typer(help="List and inspect stored runs.", no_args_is_help=True)
 
@@ -170,5 +171,54 @@ def accuracy_cmd(
             "—" if r["top5"] is None else f"{r['top5']:.2f}",
             "reference" if delta is None else f"{delta + 0.0:+.2f}",
             (r["artifact_sha256"] or "")[:19] or "(module)",
+        )
+    out.print(table)
+
+
+@app.command("import")
+def import_cmd(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run folders (.benchctl/runs/<id>/), record.json files, or result.json files "
+            "whose run's record is beside them or in this project's runs folder.",
+            show_default=False,
+        ),
+    ],
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Store runs kept on disk: a run whose database write failed, or one copied from elsewhere.
+
+    Every document is validated (like a fresh result) before anything is stored; a run already
+    in the database is left as it is (idempotent on run id).
+    """
+    from benchctl.results import keep
+    from benchctl.results.store import ResultStore
+
+    records = [(path, keep.load(path)) for path in paths]  # all valid, or nothing stored
+    store = ResultStore.open(db)
+    done = []
+    for path, record in records:
+        stored = store.ingest(record)
+        done.append(
+            {
+                "path": str(path),
+                "run_id": record.run_id,
+                "status": record.status,
+                "stored": stored,
+                "database": store.location,
+            }
+        )
+    if json_:
+        emit_json(done)
+        return
+    table = Table("run id", "status", "outcome", "from", title=f"imported into {store.location}")
+    for d in done:
+        table.add_row(
+            cell(d["run_id"][:12]),
+            cell(d["status"]),
+            "stored" if d["stored"] else "already stored",
+            cell(d["path"]),
         )
     out.print(table)

@@ -313,10 +313,41 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
             record.error_message = f"{type(exc).__name__}: {exc}"
             record.samples = []
     hooks.stage("storing the run")
-    stored = store.ingest(record)
+    stored = _store(record, store, run_dir)
     return RunOutcome(
         record=record, artifact=artifact, stored=stored, db_location=store.location, run_dir=run_dir
     )
+
+
+def _store(record: RunRecord, store: ResultStore, run_dir: Path) -> bool:
+    """Keep the complete record on disk, then write it to the database; a failed write is a
+    NotStoredError naming the kept file and the command that stores it later."""
+    from benchctl.errors import NotStoredError, StoreUnavailableError
+    from benchctl.results import keep
+
+    try:
+        kept: Path | None = keep.write(record, run_dir)
+    except OSError as exc:
+        kept, keep_error = None, exc
+    try:
+        return store.ingest(record)
+    except StoreUnavailableError as exc:
+        what = f"run {record.run_id} ({record.status}) was not stored: {exc}"
+        if kept is None:
+            raise NotStoredError(
+                f"{what}; nor could its record be written ({keep_error})",
+                run_id=record.run_id,
+                kept=None,
+                hint=None,
+            ) from None
+        default = config.default_db_url().removeprefix("sqlite:///")
+        command = keep.import_command(kept, None if store.location == default else store.location)
+        raise NotStoredError(
+            f"{what}; its samples are kept in {kept}",
+            run_id=record.run_id,
+            kept=str(kept),
+            hint=f"store it with: {command}",
+        ) from None
 
 
 def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) -> dict[str, Any]:
@@ -385,7 +416,7 @@ def _execute(
             run_dir,
             hooks,
             timeout=req.max_total_s + LOAD_BUDGET_S,
-            fill=_fill,
+            fill=fill_from_result,
         )
 
 
@@ -394,7 +425,8 @@ def _remove_if_empty(folder: Path) -> None:
         folder.rmdir()  # files of the run (spec.json…), if any, stay for inspection
 
 
-def _fill(record: RunRecord, result: dict[str, Any]) -> None:
+def fill_from_result(record: RunRecord, result: dict[str, Any]) -> None:
+    """Fill `record` from a validated result document (used by a run and by `results import`)."""
     record.status = result["status"]
     if result["error"]:
         record.error_code, record.error_message = (

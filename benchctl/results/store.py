@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, Row, create_engine, event, select
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchctl import config
-from benchctl.errors import ConfigError
+from benchctl.errors import ConfigError, StoreUnavailableError
 from benchctl.results import migrate
 from benchctl.results.measured import AccuracyRecord
 from benchctl.results.record import RunRecord
@@ -119,6 +119,21 @@ def display_url(engine: Engine) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of an SQLite database (None for a server or an in-memory database)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database)
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what the database driver said."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0][:300] if text else type(orig).__name__
+
+
 def check_run_id_prefix(run_id: str) -> None:
     """A run id, or a prefix of one, is hex digits and nothing else (checked before any I/O)."""
     if not run_id or not all(c in "0123456789abcdef" for c in run_id):
@@ -157,6 +172,14 @@ class ResultStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self._file = sqlite_file(engine)
+        # The SQLite file this store opened, by (device, inode): a database deleted or replaced
+        # while a run goes on is never written to (its open handle would take the write and lose
+        # it with the inode), nor reported as where the run was stored.
+        self._identity: tuple[int, int] | None = None
+        if self._file is not None and self._file.exists():
+            st = self._file.stat()
+            self._identity = (st.st_dev, st.st_ino)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> ResultStore:
@@ -179,6 +202,30 @@ class ResultStore:
     @property
     def location(self) -> str:
         return display_url(self.engine)
+
+    def check_same_file(self) -> None:
+        """StoreUnavailableError if the SQLite file this store opened is gone or replaced."""
+        from benchctl.results.keep import same_file
+
+        if self._file is not None and not same_file(self._file, self._identity):
+            what = "replaced" if self._file.exists() else "deleted"
+            raise StoreUnavailableError(f"the database {self._file} was {what} during the run")
+
+    def ingest(self, record: RunRecord) -> bool:
+        """Store one run; False (and no change) if its run_id is already stored.
+
+        Any failure to write (the file deleted or replaced since open, the disk full, the database
+        locked past its timeout, the server gone) is a StoreUnavailableError with the reason.
+        """
+        self.check_same_file()
+        try:
+            stored = self._ingest(record)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailableError(
+                f"{self.location} refused the write ({_reason(exc)})"
+            ) from None
+        self.check_same_file()  # deleted between the check and the commit: not stored either
+        return stored
 
     @staticmethod
     def _values(record: RunRecord) -> dict[str, Any]:
@@ -220,8 +267,7 @@ class ResultStore:
             session.add_all(ops)
         return True
 
-    def ingest(self, record: RunRecord) -> bool:
-        """Store one run; False (and no change) if its run_id is already stored."""
+    def _ingest(self, record: RunRecord) -> bool:
         values = self._values(record)
         for attempt in (1, 2):
             try:
