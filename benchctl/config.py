@@ -11,9 +11,16 @@ from pathlib import Path
 
 
 def home() -> Path:
-    """The project's benchctl folder (not created here)."""
+    """The project's benchctl folder (not created here); a path that exists and is not a folder
+    is a ConfigError naming BENCHCTL_HOME (it would otherwise fail deep inside a run)."""
     env = os.environ.get("BENCHCTL_HOME")
-    return Path(env).expanduser().resolve() if env else Path.cwd().resolve() / ".benchctl"
+    path = Path(env).expanduser().resolve() if env else Path.cwd().resolve() / ".benchctl"
+    if path.exists() and not path.is_dir():
+        from benchctl.errors import ConfigError
+
+        what = f"BENCHCTL_HOME={env}" if env else str(path)
+        raise ConfigError(f"{what} is a file, not a folder; point BENCHCTL_HOME at a folder")
+    return path
 
 
 def artifacts_dir() -> Path:
@@ -40,4 +47,8 @@ def db_url(value: str | None) -> str:
         return "postgresql+psycopg://" + value.split("://", 1)[1]
     if "://" in value:
         return value
+    if value == ":memory:":
+        from benchctl.errors import ConfigError
+
+        raise ConfigError("--db :memory: would keep nothing after this command; give a file path")
     return "sqlite:///" + str(Path(value).expanduser().resolve())

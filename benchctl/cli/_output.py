@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table as RichTable
 from rich.text import Text
 
 # Piped output is read by grep and scripts: keep long values (sha256, paths) on one line.
@@ -47,3 +48,20 @@ def cell(value: object) -> Text:
     """A table cell holding `value` as text: no rich markup interpreted, no control character
     reaching the terminal (names come from files, devices and databases)."""
     return Text("—" if value is None else printable(value))
+
+
+def styled(value: object, style: str) -> Text:
+    """A styled table cell whose text is shown literally (a status, a verdict, a message)."""
+    return Text(printable(value), style=style)
+
+
+class Table(RichTable):
+    """A rich table whose string cells and title are text, never markup: a model, device or
+    error message carrying `[bold]`, an ESC byte or a bidi override is shown as written. A cell
+    that needs a colour is a `styled(...)` Text."""
+
+    def __init__(self, *headers: Any, title: object = None, **kwargs: Any) -> None:
+        super().__init__(*headers, title=None if title is None else cell(title), **kwargs)
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> None:
+        super().add_row(*(cell(c) if isinstance(c, str) else c for c in cells), **kwargs)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
+
+from benchctl.cli._output import Table, cell, styled
 
 
 def _ms(value: float | None) -> str:
@@ -24,10 +25,11 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
     status = d["status"]
     colour = "green" if status == "ok" else "red"
     table.add_row(
-        "status", f"[{colour}]{status}[/]" + (f"  {d['error_code']}" if d["error_code"] else "")
+        "status",
+        Text.assemble(styled(status, colour), cell(f"  {d['error_code'] or ''}".rstrip())),
     )
     if d.get("error_message"):
-        table.add_row("error", escape(d["error_message"]))  # device text is not markup
+        table.add_row("error", d["error_message"])  # device text is not markup (Table)
     if "valid" in d and status == "ok":
         table.add_row("validity", _validity(d))
     table.add_row("model", f"{d['model']}  ({d['input_shape']}, {d['format']} {d['precision']})")
@@ -75,17 +77,19 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
         table.add_row("memory (MiB)", mem)
     if d["artifact_sha256"]:
         parity = d.get("parity_passed")
-        ptxt = ""
+        ptxt = Text()
         if parity is not None:
-            verdict = "ok" if parity else "[red]FAILED[/]"
-            ptxt = f"  parity {verdict} (max rel {d['parity_max_rel']:.1e})"
-        table.add_row("artifact", f"{d['artifact_sha256']}{ptxt}")
+            verdict = Text("ok") if parity else styled("FAILED", "red")
+            rel = d.get("parity_max_rel")
+            detail = f" (max rel {rel:.1e})" if rel is not None else ""
+            ptxt = Text.assemble("  parity ", verdict, detail)
+        table.add_row("artifact", Text.assemble(cell(d["artifact_sha256"]), ptxt))
     for acc in d.get("accuracy") or []:  # measured by benchctl eval on this artifact
         table.add_row(
             "accuracy",
             f"top-1 {acc['top1']:.2f} %"
             + ("" if acc["top5"] is None else f", top-5 {acc['top5']:.2f} %")
-            + f" ({escape(acc['source'])}, {acc['runtime']})",
+            + f" ({acc['source']}, {acc['runtime']})",
         )
     if note:
         table.add_row("", note)
@@ -94,18 +98,18 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
     return table
 
 
-def _validity(d: dict[str, Any]) -> str:
+def _validity(d: dict[str, Any]) -> Text:
     if d["valid"]:
-        return "[green]valid[/]"
-    return f"[yellow]invalid[/]: {escape(d['invalid_reasons'])}"
+        return styled("valid", "green")
+    return Text.assemble(styled("invalid", "yellow"), cell(f": {d['invalid_reasons']}"))
 
 
-def validity_tag(d: dict[str, Any]) -> str:
+def validity_tag(d: dict[str, Any]) -> str | Text:
     """A short verdict for a table cell: valid, or invalid (drift, noisy, hot…)."""
     if "valid" not in d:
         return "—"
     if d["valid"]:
-        return "[green]valid[/]"
+        return styled("valid", "green")
     if d["status"] != "ok":
         return "—"
     kinds = []
@@ -113,7 +117,7 @@ def validity_tag(d: dict[str, Any]) -> str:
         kind = next((k for k, words in _KINDS if any(w in reason for w in words)), "other")
         if kind not in kinds:
             kinds.append(kind)
-    return f"[yellow]invalid[/] ({', '.join(kinds)})"
+    return Text.assemble(styled("invalid", "yellow"), f" ({', '.join(kinds)})")
 
 
 _KINDS = (

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import Table, emit_json, out, styled
 from benchctl.errors import ConfigError
 
 app = typer.Typer(help="Analyses from the seed papers.", no_args_is_help=True)
@@ -191,7 +189,7 @@ def roofline_cmd(
     for r in shown:
         sweep_table.add_row(
             f"{r.ridge_point:g}" + (" ★" if r is best else ""),
-            escape(" < ".join(r.ranks())),
+            " < ".join(r.ranks()),
             "—" if r.rho is None else f"{r.rho:+.2f}",
             "—" if r.p_value is None else f"{r.p_value:.2g}",
         )
@@ -214,7 +212,7 @@ def roofline_cmd(
         )
         for x in sorted(ls, key=lambda x: -x.macs)[:layers]:
             lt.add_row(
-                escape(x.name),
+                x.name,
                 x.op_type,
                 f"{x.macs:,.0f}",
                 f"{x.weight_bytes:,.0f}",
@@ -338,9 +336,9 @@ def _measured_layers(
         )
         for w in r.worst(worst):
             table.add_row(
-                escape(w["operator"]),
-                escape(w["op_type"]),
-                escape(", ".join(w["layers"])),
+                w["operator"],
+                w["op_type"],
+                ", ".join(w["layers"]),
                 f"{w['measured_ms']:.3f}",
                 f"{w['measured_share'] * 100:.2f}",
                 f"{w['predicted_share'] * 100:.2f}",
@@ -348,6 +346,6 @@ def _measured_layers(
             )
         out.print(table)
         if r.unmatched_ops:
-            out.print(f"[dim]not in the ONNX graph: {escape(', '.join(r.unmatched_ops))}[/]")
+            out.print(styled(f"not in the ONNX graph: {', '.join(r.unmatched_ops)}", "dim"))
     if output is not None:
         out.print(f"wrote {output}")

@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import Table, emit_json, out
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix): the baseline.")]
 CandArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix): the candidate.")]
@@ -55,8 +54,8 @@ def compare_command(
         emit_json(c.to_dict() if changes is None else {**c.to_dict(), "ops": changes})
         return
     table = Table("", "run", "series", "median ms", "min ms", box=None)
-    table.add_row("A", c.a[:12], escape(c.description_a), _ms(c.median_a_ns), _ms(c.min_a_ns))
-    table.add_row(c.mark, c.b[:12], escape(c.description_b), _ms(c.median_b_ns), _ms(c.min_b_ns))
+    table.add_row("A", c.a[:12], c.description_a, _ms(c.median_a_ns), _ms(c.min_a_ns))
+    table.add_row(c.mark, c.b[:12], c.description_b, _ms(c.median_b_ns), _ms(c.min_b_ns))
     out.print(table)
     out.print(
         f"median {c.rel_change * 100:+.1f} %, min {c.min_rel_change * 100:+.1f} %: "

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from benchctl.cli._options import JsonOpt, WeightsOpt
-from benchctl.cli._output import emit_json, err, out
+from benchctl.cli._output import Table, emit_json, err, out, styled
 
 
 def convert_command(
@@ -42,8 +40,10 @@ def convert_command(
     from benchctl.models import get_model_spec
 
     get_model_spec(model)
-    if batch < 1:
-        raise ConfigError(f"--batch must be ≥ 1, got {batch}")
+    from benchctl.harness.limits import INT32_MAX, check_count, check_integer
+
+    check_count("--batch", batch, high=INT32_MAX)
+    check_integer("--seed", seed)
     targets = TARGETS.names() if to == "all" else [t.strip() for t in to.split(",") if t.strip()]
     for name in targets:
         get_target(name)  # every name is checked before any work
@@ -107,7 +107,7 @@ def _parity_text(parity: dict[str, Any] | None) -> str:
         return "—"
     if parity.get("passed") is None:
         return f"not checked: {parity.get('reason', '')}"
-    verdict = "ok" if parity["passed"] else "[red]FAILED[/]"
+    verdict = "ok" if parity["passed"] else "FAILED"
     return f"{verdict} (max rel {parity['max_rel']:.1e}, cos {parity['cosine']:.5f})"
 
 
@@ -128,7 +128,7 @@ def _table(model: str, rows: list[dict[str, Any]]) -> Table:
             cached = " (cached)" if r["reused"] else ""
             table.add_row(
                 r["target"],
-                "[green]ok[/]" + cached,
+                styled("ok" + cached, "green"),
                 size,
                 _parity_text(r["parity"]),
                 r["sha256"],
@@ -136,7 +136,7 @@ def _table(model: str, rows: list[dict[str, Any]]) -> Table:
             )
         else:
             table.add_row(
-                r["target"], "[red]failed[/]", "—", "—", escape(r["error"]), f"{r['seconds']:.1f} s"
+                r["target"], styled("failed", "red"), "—", "—", r["error"], f"{r['seconds']:.1f} s"
             )
     return table
 

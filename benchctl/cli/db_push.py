@@ -34,6 +34,9 @@ def push_cmd(
                 highlight=False,
             )
 
+    from benchctl.harness.limits import check_count
+
+    check_count("--batch-size", batch_size)
     report = push(db, to, batch_size=batch_size, on_batch=on_batch)
     if json_:
         emit_json(report.to_json())

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from benchctl.cli._options import JsonOpt
-from benchctl.cli._output import emit_json, err, out
+from benchctl.cli._output import Table, emit_json, err, out, styled
 from benchctl.errors import BenchError, ConfigError
 
 app = typer.Typer(help="The devices benchctl can run on.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def list_cmd(json_: JsonOpt = False) -> None:
             d["transport"] + (f" ({d['accelerator']})" if d["accelerator"] else ""),
             d["address"] or "",
             ", ".join(d["runtimes"]),
-            escape(what + (f" + {extra}" if extra else "")),
+            what + (f" + {extra}" if extra else ""),
         )
     out.print(table)
 
@@ -56,7 +56,7 @@ def show_cmd(name: str, json_: JsonOpt = False) -> None:
             value = ", ".join(f"{k}={v}" for k, v in value.items()) or "—"
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
-        table.add_row(key, escape(str(value) if value not in (None, "") else "—"))
+        table.add_row(key, str(value) if value not in (None, "") else "—")
     out.print(table)
 
 
@@ -225,8 +225,14 @@ def doctor_cmd(
     else:
         table = Table("check", "", "found", "fix")
         for c in report.checks:
-            mark = "[green]ok[/]" if c.ok else "[yellow]tune[/]" if c.advisory else "[red]FAIL[/]"
-            table.add_row(c.name, mark, escape(c.detail), escape(c.fix or ""))
+            mark = (
+                styled("ok", "green")
+                if c.ok
+                else styled("tune", "yellow")
+                if c.advisory
+                else styled("FAIL", "red")
+            )
+            table.add_row(c.name, mark, c.detail, c.fix or "")
         out.print(table)
     if not report.ok:
         raise typer.Exit(1)
@@ -274,11 +280,11 @@ def check_cmd(
     else:
         table = Table("stage", "", "found", "fix", "s")
         for r in report.results:
-            table.add_row(
-                escape(r.name),
-                marks[r.status],
-                escape(r.detail),
-                escape(r.fix or ""),
+            table.add_row(  # plain text cells (cli._output.Table): shown as written
+                r.name,
+                Text.from_markup(marks[r.status]),
+                r.detail,
+                r.fix or "",
                 f"{r.seconds:.1f}",
             )
         out.print(table)

@@ -133,7 +133,7 @@ def csv_cmd(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text)
+        output.write_text(text, newline="")  # the CR LF line ends as they are
 
 
 @app.command("parquet")

@@ -6,10 +6,9 @@ import time
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import Table, emit_json, out, styled
 
 app = typer.Typer(help="Device lab: Celery workers, one queue per device.", no_args_is_help=True)
 
@@ -68,7 +67,7 @@ def status_cmd(
         colour = {"up": "green", "offline": "red"}.get(row["state"], "yellow")
         table.add_row(
             row["device"],
-            f"[{colour}]{row['state']}[/]",
+            styled(row["state"], colour),
             f"{worker['host']} pid {worker['pid']}" if worker else "—",
             beat,
             job,

@@ -6,10 +6,10 @@ import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from benchctl.cli._options import JsonOpt
-from benchctl.cli._output import emit_json, err, out
+from benchctl.cli._output import Table, emit_json, err, out, styled
 
 if TYPE_CHECKING:
     from benchctl.models import Check, ModelSpec, VerifyRow
@@ -105,12 +105,12 @@ def _fmt(value: float | None, digits: int) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def _diff(check: Check | None) -> str:
+def _diff(check: Check | None) -> str | Text:
     """Relative difference, coloured by status; † marks a pass within the printed precision only."""
     if check is None:
         return ""
     style = _STATUS_STYLE[check.status]
-    return f"[{style}]{check.rel_diff * 100:+.1f}%{'†' if check.by_rounding else ''}[/]"
+    return styled(f"{check.rel_diff * 100:+.1f}%{'†' if check.by_rounding else ''}", style)
 
 
 _ROUNDING_NOTE = (
@@ -162,7 +162,7 @@ def show_cmd(
             f"at {computed.resolution}²  ({computed.counter})",
         )
     for e in errors:
-        about.add_row("error", f"[red]{e}[/]")
+        about.add_row("error", styled(e, "red"))
     out.print(about)
     if not spec.published:
         out.print("No seed paper publishes facts about this model.")
@@ -202,7 +202,7 @@ def show_cmd(
             _diff(r.macs if r else None),
             fact.top1 or "—",
             (
-                f"[{_STATUS_STYLE[status]}]{status}[/] {mark}".strip()
+                Text.assemble(styled(status, _STATUS_STYLE[status]), f" {mark}" if mark else "")
                 if status in _STATUS_STYLE
                 else mark
             ),
@@ -254,7 +254,7 @@ def _verify_table(rows: list[VerifyRow]) -> tuple[Table, list[str]]:
             r.macs.published_text if r.macs else "—",
             _fmt(r.computed.macs_m if r.computed else None, 1),
             _diff(r.macs),
-            f"[{style}]{status}[/] {''.join(marks)}".strip(),
+            Text.assemble(styled(status, style), f" {''.join(marks)}" if marks else ""),
         )
     return table, notes
 

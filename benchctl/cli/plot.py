@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import Table, emit_json, out
 from benchctl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -175,7 +173,7 @@ def pareto_cmd(
             r["runtime"],
             f"{r['latency_ms']:.3f}",
             f"{r['accuracy_top1']:.1f}",
-            escape(str(r["accuracy_source"])),
+            str(r["accuracy_source"]),
             "●" if r["pareto"] else "",
         )
     out.print(table)

@@ -86,8 +86,10 @@ def nightly_cmd(
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
     labels = _labels(fail_on or [])
-    if since_hours is not None and since_hours <= 0:
-        raise ConfigError(f"--since-hours must be > 0, got {since_hours}")
+    from benchctl.harness.limits import check_count, check_hours
+
+    check_hours("--since-hours", since_hours)
+    check_count("--min-history", min_history)
     cfg = load_config(config).with_defaults(rel_threshold=rel_threshold, min_history=min_history)
     since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
     store = ResultStore.open(db, create=False)

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import cell, emit_json, out
+from benchctl.cli._output import Table, cell, emit_json, out
 
 app = typer.Typer(help="List and inspect stored runs.", no_args_is_help=True)
 
@@ -31,9 +30,11 @@ def list_cmd(
 ) -> None:
     """List stored runs, newest first."""
     from benchctl.cli._render import validity_tag
+    from benchctl.harness.limits import check_count
     from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore
 
+    check_count("--limit", limit, low=0)  # 0: no limit
     store = ResultStore.open(db, create=False)
     rows = []
     for r in store.runs(model=model, device=device, status=status, limit=limit):

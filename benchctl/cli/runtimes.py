@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from benchctl.cli._options import JsonOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import Table, emit_json, out, styled
 
 app = typer.Typer(help="Runtimes and conversion targets.", no_args_is_help=True)
 
@@ -45,7 +44,7 @@ def list_cmd(json_: JsonOpt = False) -> None:
         return
     table = Table("runtime", "target", "accelerator", "here", "description / why not")
     for d in docs:
-        mark = "[green]yes[/]" if d["available_here"] else "[dim]no[/]"
+        mark = styled("yes", "green") if d["available_here"] else styled("no", "dim")
         table.add_row(
             d["runtime"],
             d["target"],

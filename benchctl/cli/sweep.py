@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from benchctl.cli._options import (
     AllowFallbackOpt,
@@ -20,7 +18,7 @@ from benchctl.cli._options import (
     ThreadsOpt,
     WarmupOpt,
 )
-from benchctl.cli._output import emit_json, err, out
+from benchctl.cli._output import Table, emit_json, err, out, styled
 from benchctl.cli._progress import RunProgress, make_progress
 
 
@@ -129,10 +127,6 @@ def _summary(sweep_id: str, rows: list[dict[str, Any]], location: str) -> Table:
     for r in rows:
         median = "—" if r["median_ns"] is None else f"{r['median_ns'] / 1e6:.3f}"
         colour = "green" if r["status"] == "ok" else "red"
-        detail = (
-            r["run_id"]
-            if r["status"] == "ok"
-            else escape(f"{r['error_code']}: {r['error_message']}")
-        )
-        table.add_row(r["model"], r["runtime"], f"[{colour}]{r['status']}[/]", median, detail)
+        detail = r["run_id"] if r["status"] == "ok" else f"{r['error_code']}: {r['error_message']}"
+        table.add_row(r["model"], r["runtime"], styled(r["status"], colour), median, detail)
     return table

@@ -199,7 +199,13 @@ def get_device(name: str) -> Device:
     try:
         return devices[name]
     except KeyError:
-        raise UnknownNameError("device", name, devices) from None
+        exc = UnknownNameError("device", name, devices)
+        shown = name if _NAME.match(name) else "NAME"
+        exc.hint = (
+            f"add it: benchctl devices add {shown} --ios UDID (or --adb SERIAL, --ssh "
+            "user@host); see docs/devices.md"
+        )
+        raise exc from None
 
 
 # --- changes ---------------------------------------------------------------------------------

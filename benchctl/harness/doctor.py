@@ -85,12 +85,13 @@ def diagnose(device: Device) -> Report:
     try:
         transport = make_transport(device)
     except DependencyMissingError as exc:
-        report.add("client", False, str(exc), _install_hint(device))
+        report.add("client", False, str(exc), _install_hint(device, str(exc)))
         return report
     except TransportError as exc:
         report.add("connect", False, str(exc), _connect_hint(device))
         return report
     report.add("client", True, f"{device.transport} transport ready")
+    _key_check(device, report)
     try:
         try:
             facts = transport.facts(timeout=STEP_TIMEOUT_S)
@@ -267,7 +268,35 @@ def _gate_checks(device: Device, transport: Any, report: Report) -> None:
             report.add("battery", True, f"{snap['battery_pct']:g} %")
 
 
-def _install_hint(device: Device) -> str:
+def private_key(device: Device) -> str | None:
+    """The private key file benchctl uses to reach `device` (None: the client's default)."""
+    if device.options.get("key"):
+        return str(device.options["key"])
+    return "~/.android/adbkey" if device.transport == "adb" else None
+
+
+def _key_check(device: Device, report: Report) -> None:
+    """A private key others can read is reported (ssh refuses such keys; adb does not)."""
+    import os
+    import stat
+    from pathlib import Path
+
+    name = private_key(device)
+    path = Path(name).expanduser() if name else None
+    if path is None or not path.is_file():
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    report.add(
+        "key",
+        not mode & 0o077,
+        f"{path} has mode {mode:04o}",
+        f"chmod 600 {path}  (a private key must be readable by its owner only)",
+    )
+
+
+def _install_hint(device: Device, message: str = "") -> str:
+    if "libusb1" in message:  # the extra does not carry it: USB needs the system library's binding
+        return "pip install libusb1 (or use an adb server: adb start-server)"
     return {
         "ssh": "pip install 'benchctl[ssh]'",
         "adb": "pip install 'benchctl[android]'",
@@ -275,9 +304,25 @@ def _install_hint(device: Device) -> str:
     }.get(device.transport, "reinstall benchctl")
 
 
+def ssh_command(device: Device) -> str:
+    """The `ssh` command line that reaches `device` as benchctl does (port and key as options:
+    `ssh user@host:2222` is not a port to ssh)."""
+    from benchctl.harness.transports.ssh import parse_address
+
+    user, host, addr_port = parse_address(str(device.address))
+    port = device.options.get("port") or addr_port
+    parts = ["ssh"]
+    if port and int(port) != 22:
+        parts += ["-p", str(port)]
+    if device.options.get("key"):
+        parts += ["-i", str(device.options["key"])]
+    parts.append(f"{user}@{host}" if user else host)
+    return " ".join(parts)
+
+
 def _connect_hint(device: Device) -> str:
     return {
-        "ssh": f"check `ssh {device.address}` works with the same key, then run doctor again",
+        "ssh": f"check `{ssh_command(device)}` works with the same key, then run doctor again",
         "adb": "adb devices must list the phone as `device`; accept the USB debugging prompt",
         "ios": "plug the phone in, unlock it, tap Trust, then: pymobiledevice3 lockdown pair",
         "local": "see the message",

@@ -32,6 +32,7 @@ from benchctl.harness.environment import (
 from benchctl.harness.gating import Gates
 from benchctl.harness.lifecycle import run_on_device
 from benchctl.harness.runtimes import Runtime, get_runtime
+from benchctl.harness.transports.base import Transport
 from benchctl.models import ModelSpec
 from benchctl.models._registry import MODELS
 from benchctl.models._user import OnnxModelRef, resolve_model_ref
@@ -123,23 +124,15 @@ class Resolved:
 
 def resolve(req: RunRequest) -> Resolved:
     """Check every name and number before any work; raises ConfigError/UnknownNameError."""
-    for label, value, low in (
-        ("--iterations", req.iterations, 1),
-        ("--warmup", req.warmup, 0),
-        ("--batch", req.batch, 1),
-    ):
-        if value < low:
-            raise ConfigError(f"{label} must be ≥ {low}, got {value}")
-    if req.threads is not None and req.threads < 1:
-        raise ConfigError(f"--threads must be ≥ 1, got {req.threads}")
+    from benchctl.harness.limits import check_request
+
+    check_request(req, budget_s=LOAD_BUDGET_S)
     if req.run_id is not None and not RUN_ID.fullmatch(req.run_id):
         raise ConfigError(f"a run id is 32 lowercase hex digits, got {req.run_id[:40]!r}")
     if req.profile_iterations is not None and not 1 <= req.profile_iterations <= 10000:
         raise ConfigError(
             f"--profile-iterations must be between 1 and 10000, got {req.profile_iterations}"
         )
-    if req.max_total_s <= 0:
-        raise ConfigError(f"--max-seconds must be > 0, got {req.max_total_s}")
     if req.target_ci is not None and not 0 < req.target_ci <= 1:
         raise ConfigError(
             f"--target-ci is a percentage of the median in (0, 100], got {req.target_ci * 100:g}"
@@ -277,7 +270,12 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
         cpus=sorted(req.cpus) if req.cpus else None,
     )
     artifact: Artifact | None = None
+    # Reach the device first: a missing client library or an unreachable device fails here, in
+    # seconds, before minutes of building and converting.
+    transport = _connect(device, record, hooks)
     try:
+        if transport is None:
+            raise _Skip
         hooks.stage(f"artifact for {resolved.model_name} ({runtime.artifact_format})")
         cache = ArtifactCache(config.artifacts_dir())
         if resolved.pinned is not None:
@@ -295,28 +293,50 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
                 calibration_dir=req.calibration_dir,
                 weights=req.weights,
             )
+    except _Skip:
+        pass
     except (ConversionError, DependencyMissingError) as exc:  # a missing converter too
         record.status, record.error_code, record.error_message = (
             "conversion_failed",
             "CONVERSION_FAILED",
             str(exc),
         )
-    if artifact is not None:
+    if artifact is not None and transport is not None:
         record.artifact = artifact.to_json()
         try:
-            _execute(req, runtime, device, artifact, record, run_dir, hooks)
+            _execute(req, runtime, device, artifact, record, run_dir, hooks, transport)
         except DeviceBusyError:
+            transport.close()
             _remove_if_empty(run_dir)
             raise  # not a measurement: nothing is stored, the caller is told who holds it
         except Exception as exc:  # a harness bug must still leave a row saying what happened
             record.status, record.error_code = "error", "HARNESS_FAILED"
             record.error_message = f"{type(exc).__name__}: {exc}"
             record.samples = []
+    elif transport is not None:
+        transport.close()
     hooks.stage("storing the run")
     stored = _store(record, store, run_dir)
     return RunOutcome(
         record=record, artifact=artifact, stored=stored, db_location=store.location, run_dir=run_dir
     )
+
+
+class _Skip(Exception):
+    """No artifact is built for a run whose device cannot be reached."""
+
+
+def _connect(device: Device, record: RunRecord, hooks: RunHooks) -> Transport | None:
+    """The device's transport, or None with the record saying why (TRANSPORT_FAILED)."""
+    from benchctl.errors import TransportError
+    from benchctl.harness import lifecycle
+
+    hooks.stage(f"connecting to {device.name}")
+    try:
+        return lifecycle.make_transport(device)  # the lifecycle's own (tests replace it there)
+    except (TransportError, DependencyMissingError) as exc:
+        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
+        return None
 
 
 def _store(record: RunRecord, store: ResultStore, run_dir: Path) -> bool:
@@ -401,6 +421,7 @@ def _execute(
     record: RunRecord,
     run_dir: Path,
     hooks: RunHooks,
+    transport: Transport,
 ) -> None:
     """Push, run, pull, validate; fill `record` with what happened (success or a status)."""
     spec = _spec(req, runtime, artifact, record.run_id)
@@ -417,6 +438,7 @@ def _execute(
             hooks,
             timeout=req.max_total_s + LOAD_BUDGET_S,
             fill=fill_from_result,
+            transport=transport,
         )
 
 

@@ -73,8 +73,12 @@ def resolve_model_ref(
 
 def _onnx_ref(path: Path, input_shape: Sequence[int] | None) -> OnnxModelRef:
     path = path.expanduser()
+    if path.is_dir():
+        raise ConfigError(f"{str(path)!r} is a folder, not an ONNX file; give the .onnx file")
     if not path.is_file():
         raise ConfigError(f"model file {str(path)!r} does not exist")
+    if path.stat().st_size == 0:
+        raise ConfigError(f"{str(path)!r} is empty (0 bytes), not an ONNX model")
     if path.suffix.lower() != ".onnx":
         raise ConfigError(
             f"{str(path)!r} is not an .onnx file; give an ONNX model or a "

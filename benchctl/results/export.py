@@ -156,11 +156,27 @@ def add_validity(doc: dict[str, Any], row: RunRow, samples: Sequence[int] | None
         doc["noisy"] = any(r.startswith("noisy:") for r in verdict.reasons)
 
 
+# A cell a spreadsheet would evaluate as a formula (OWASP "CSV injection"): it is written with a
+# leading apostrophe, which spreadsheets show as text and drop.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: None empty, a text that starts like a formula neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS) -> str:
-    """CSV text of flat dicts (missing and None values as empty cells)."""
+    """CSV text of flat dicts (missing and None values as empty cells; numbers as numbers, text
+    that a spreadsheet would run as a formula prefixed with an apostrophe)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # RFC 4180 line ends (CR LF): a CR inside a value is then quoted too; with LF it was not.
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+        writer.writerow({k: csv_cell(row.get(k)) for k in columns})
     return buf.getvalue()

@@ -9,6 +9,7 @@ then the quiet series.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -82,7 +83,17 @@ def detector_line(report: NightlyReport) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Text for a Markdown table cell: HTML shown as text (a name carrying `<img onerror=…>`
+    stays text on GitHub), no link syntax, no line or cell break."""
+    text = html.escape(str(text), quote=False)
+    for char in "\\|[]`":
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.splitlines())
+
+
+def _md_code(text: str) -> str:
+    """Text for a Markdown code span: nothing in it can close the span or break the line."""
+    return " ".join(str(text).replace("`", "'").splitlines())
 
 
 def _alert_rows(series: list[SeriesReport]) -> list[str]:
@@ -175,7 +186,7 @@ def to_markdown(report: NightlyReport) -> str:
     lines = [
         f"## benchctl nightly: {counts_line(report)}",
         "",
-        f"{len(report.series)} series in `{report.database}`, "
+        f"{len(report.series)} series in `{_md_code(report.database)}`, "
         f"{report.generated_at:%Y-%m-%d %H:%M} UTC. Detector: {detector_line(report)}.",
         "",
     ]

@@ -10,6 +10,7 @@ Invariants:
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchctl import config
-from benchctl.errors import ConfigError, StoreUnavailableError
+from benchctl.errors import ConfigError, DependencyMissingError, StoreUnavailableError
 from benchctl.results import migrate
 from benchctl.results.measured import AccuracyRecord
 from benchctl.results.record import RunRecord
@@ -95,9 +96,24 @@ def profile_rows(run_id: str, doc: dict[str, Any]) -> list[ProfileRow | ProfileO
     return rows
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`. SQLite: WAL and foreign keys on every connection; `read_only` opens
+    the file immutable (a database on a read-only mount can still be listed)."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.parent == config.home():
+            path.parent.mkdir(parents=True, exist_ok=True)  # the project's own folder only
+        if read_only:
+            ro = create_engine(
+                "sqlite:///file:" + str(path) + "?mode=ro&immutable=1&uri=true",
+                connect_args={"timeout": 60},
+            )
+
+            @event.listens_for(ro, "connect")
+            def _ro_pragmas(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+            return ro
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -111,11 +127,52 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def check_url(url: str) -> None:
+    """A database URL benchctl can use, checked before any connection: a known kind with its
+    driver installed, and for SQLite a file (not memory) in a folder that exists."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:  # before ArgumentError, its base class
+        raise ConfigError(
+            f"--db {url!r}: unknown database kind {url.split(':', 1)[0]!r}; give an SQLite "
+            "path or a postgresql://user@host/db URL"
+        ) from None
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"--db {url!r} is not a database URL ({exc})") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise DependencyMissingError(
+            f"--db {parsed.render_as_string(hide_password=True)} needs the Python driver "
+            f"{exc.name or str(exc)!r}, which is not installed; benchctl ships drivers for "
+            "SQLite and PostgreSQL (postgresql://…)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ConfigError(f"--db {url!r} is in memory: it would keep nothing; give a file")
+        path = Path(parsed.database)
+        folder = path.parent
+        if not folder.is_dir() and folder != config.home():
+            raise ConfigError(
+                f"the folder {folder} does not exist; create it, or give --db another path"
+            )
+        writable = os.access(path, os.W_OK) if path.exists() else os.access(folder, os.W_OK)
+        if folder.is_dir() and not (writable and os.access(folder, os.W_OK)):
+            raise ConfigError(
+                f"{path} cannot be written here (read-only file system or permissions); give "
+                "--db a writable path (reading it works: benchctl results list --db …)"
+            )
+
+
 def display_url(engine: Engine) -> str:
     """The URL as a user may pass it back (`--db`), password hidden."""
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database:
-        return url.database
+        return url.database.removeprefix("file:")  # a read-only engine's URI form
     return url.render_as_string(hide_password=True)
 
 
@@ -123,7 +180,7 @@ def sqlite_file(engine: Engine) -> Path | None:
     """The file of an SQLite database (None for a server or an in-memory database)."""
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database)
+        return Path(url.database.removeprefix("file:"))
     return None
 
 
@@ -151,6 +208,9 @@ def connect(url: str | None, *, must_exist: bool) -> Engine:
                 f"no results database at {path}; run `benchctl run` first, "
                 "or point --db / BENCHCTL_DB at one"
             )
+        if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
+            return make_engine(resolved, read_only=True)  # a read-only mount: read it as it is
+    check_url(resolved)
     return make_engine(resolved)
 
 

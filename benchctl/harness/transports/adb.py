@@ -221,6 +221,7 @@ class _DirectClient:
         if not key_path.is_file():
             key_path.parent.mkdir(parents=True, exist_ok=True)
             keygen(str(key_path))  # what adb itself does on first use
+            key_path.chmod(0o600)  # a private key: for its owner only (adb's own is 0600)
         signer = PythonRSASigner.FromRSAKeyPath(str(key_path))
         if ":" in serial:
             host, port = serial.rsplit(":", 1)
@@ -241,8 +242,9 @@ class _DirectClient:
             raise TransportError(f"adb {serial}: authentication refused ({exc})") from None
         except (exceptions.AdbTimeoutError, exceptions.TcpTimeoutException, TimeoutError):
             raise TransportError(
-                f"adb {serial}: no answer; accept the USB debugging prompt for key "
-                f"{key_path}.pub on the phone, then run again"
+                f"adb {serial}: no answer; if the phone shows a USB "
+                f"debugging prompt, accept it for key {key_path}.pub; else check {serial} is an "
+                "adb device (adb tcpip 5555 once over USB), then run again"
             ) from None
         except self._errors as exc:
             raise TransportError(

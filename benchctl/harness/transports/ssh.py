@@ -183,12 +183,14 @@ class SshTransport:
                 f"`ssh -p {self.port} {self.address.split(':')[0]}` to check and accept it, "
                 "or set the device's known_hosts file"
             ) from None
-        except TimeoutError:  # an OSError too: caught before the general case
+        except TimeoutError:  # before OSError, its base class: a peer that never speaks
             raise TransportError(
-                f"ssh {where}: no answer within {self.connect_timeout:.0f} s; is the board on?"
+                f"ssh {where}: no SSH answer within {self.connect_timeout:.0f} s; is the board "
+                f"on, and is port {self.port} its SSH server?"
             ) from None
         except (OSError, asyncssh.Error) as exc:
-            raise TransportError(f"ssh {where}: cannot connect ({exc})") from None
+            reason = str(exc) or type(exc).__name__
+            raise TransportError(f"ssh {where}: cannot connect ({reason})") from None
         self._sftp = await self._conn.start_sftp_client()
         if self._root is None:
             home = await self._sftp.realpath(".")
