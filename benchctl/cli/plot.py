@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from benchctl.cli._options import DbOpt, JsonOpt
 from benchctl.cli._output import Table, emit_json, out
