@@ -32,6 +32,8 @@ TORCH_RUNTIMES = ("torch-cuda", "torch-cuda-graphs")
 AGREEMENT = 0.05
 OTHER_ITERATIONS = 200
 RUNNER_TIMEOUT_S = 240
+# A desktop/Jetson NVIDIA GPU: CUDA, TensorRT, LiteRT's GPU delegate (Core ML's gpu is macOS's).
+GPU_ACCELERATORS = {"cuda", "tensorrt", "gpu"}
 CORE = ("torch", "timm", "numpy", "jsonschema", "onnx", "onnxscript", "onnxruntime", "sqlalchemy")
 
 
@@ -206,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     not_installed: dict[str, str] = {}
     for name in RUNTIMES.names():
         runtime = RUNTIMES.get(name)
-        if runtime.accelerator == "cpu" or name in TORCH_RUNTIMES:
+        gpu = runtime.accelerator in GPU_ACCELERATORS and runtime.backend != "coreml"
+        if not gpu or name in TORCH_RUNTIMES:
             continue
         entry = by_backend.get(runtime.backend) or {}
         if not entry.get("available"):
