@@ -102,6 +102,14 @@ def pareto_cmd(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="PNG or SVG file (default: pareto_D.png).")
     ] = None,
+    include_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--include-invalid",
+            help="Also plot model × runtime pairs whose every run failed the validity gate "
+            "(their newest run, labelled invalid).",
+        ),
+    ] = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -115,7 +123,7 @@ def pareto_cmd(
     output = output or Path(f"pareto_{device}.png")
     everything = _frame(db, device, runtime, accuracy, False, json_, threads, include_invalid=True)
     invalid = everything[~everything["valid"].astype(bool)]
-    df = everything[everything["valid"].astype(bool)]
+    df = everything if include_invalid else everything[everything["valid"].astype(bool)]
     plotted_pairs = set(zip(df["model"], df["runtime"], strict=True))
     dropped = [  # a model × runtime whose every run failed the validity gate
         (r["model"], f"{r['runtime']}: {r['invalid_reasons'] or 'invalid'}")
@@ -128,9 +136,10 @@ def pareto_cmd(
             + "; ".join(f"{m} ({why})" for m, why in dropped[:5])
         )
     col = f"latency_{stat}_ms"
-    fig = pareto_figure(
-        df, stat=stat, title=f"top-1 vs {stat} latency on {device}", dropped=dropped
-    )
+    title = f"top-1 vs {stat} latency on {device}"
+    if include_invalid and len(invalid):
+        title += f" ({len(invalid)} marked 'invalid': every run failed the validity gate)"
+    fig = pareto_figure(df, stat=stat, title=title, dropped=dropped)
     save(fig, output)
     plotted = df.dropna(subset=[col, "accuracy_top1"])
     flagged = latency_outliers(plotted, col)

@@ -9,7 +9,7 @@ on it and honest about its numbers.
 - An absurd run (a 2 s median among 20 ms ones, from an oversubscribed machine) is flagged and
   kept off the axes instead of squashing every other point: either its median is `SERIES_FACTOR`×
   the median of its own series' valid runs, or it sits alone above a `GAP_FACTOR`× gap at the
-  slow end of the figure.
+  slow end of its runtime's points.
 - The latency axis is logarithmic when the points span `LOG_SPAN`× or more (1 to 200 ms is not
   readable on a linear axis); labels are placed by adjustText (a well-kept library for exactly
   this), on a figure that grows with the number of points, so they do not overlap.
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 LOG_SPAN = 10.0  # max/min latency from which the axis is logarithmic
 SERIES_FACTOR = 5.0  # a run this many times its series' median is an outlier
 SERIES_MIN_RUNS = 3  # …when the series has at least this many valid runs
-GAP_FACTOR = 5.0  # a point above a gap this wide at the slow end is an outlier…
+GAP_FACTOR = 10.0  # a point above a gap this wide at its runtime's slow end is an outlier…
 GAP_MAX_ABOVE = 2  # …when at most this many points are above the gap…
-GAP_MIN_BELOW = 3  # …and at least this many below it
+GAP_MIN_BELOW = 5  # …and at least this many below it
 
 # accuracy_kind → (marker, filled, legend text)
 KINDS: dict[str, tuple[str, bool, str]] = {
@@ -58,14 +58,20 @@ def latency_outliers(df: pd.DataFrame, col: str) -> dict[Any, str]:
                         f"{int(runs)} valid runs ({series:.4g} ms)"
                     )
     rest = df.drop(index=list(out))
-    ordered = rest[col].sort_values()
-    values = ordered.tolist()
-    for k in range(max(GAP_MIN_BELOW, len(values) - GAP_MAX_ABOVE), len(values)):
-        if values[k] >= GAP_FACTOR * values[k - 1]:
-            for idx in ordered.index[k:]:
-                ms = rest.loc[idx, col]
-                out[idx] = f"{ms:.4g} ms, {ms / values[k - 1]:.0f}× the next slowest point"
-            break
+    # Peers are the same runtime's points: runtimes differ by 20× for one model legitimately.
+    groups = rest.groupby("runtime") if "runtime" in rest.columns else [(None, rest)]
+    for _runtime, group in groups:
+        ordered = group[col].sort_values()
+        values = ordered.tolist()
+        for k in range(max(GAP_MIN_BELOW, len(values) - GAP_MAX_ABOVE), len(values)):
+            if values[k] >= GAP_FACTOR * values[k - 1]:
+                for idx in ordered.index[k:]:
+                    ms = group.loc[idx, col]
+                    out[idx] = (
+                        f"{ms:.4g} ms, {ms / values[k - 1]:.0f}× the next slowest point "
+                        "of its runtime"
+                    )
+                break
     return out
 
 
@@ -147,7 +153,9 @@ def pareto_figure(
                 alpha=1.0 if i in front else 0.6,
                 zorder=3,
             )
+        valid = group["valid"].tolist() if "valid" in group.columns else [True] * len(group)
         for i, name in enumerate(point_labels(group)):
+            name += "" if valid[i] is not False else " [invalid]"
             points.append((lat[i], acc[i], name, i in front))
     from matplotlib.lines import Line2D
 

@@ -96,3 +96,15 @@ def test_each_source_has_its_marker(kind):
     fig = pareto_figure(df)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[-1] == KINDS[kind or "unknown"][2]
+
+
+def test_runtimes_are_not_each_others_outliers_and_invalid_points_say_so():
+    df = zoo_frame(6).assign(
+        runtime=["litert", "litert", "onnxruntime", "onnxruntime", "torch", "torch"],
+        latency_median_ms=[0.02, 0.03, 0.03, 0.04, 0.6, 0.7],
+        valid=[True, True, True, True, False, False],
+    )
+    df["series_median_ms"] = df["latency_median_ms"]
+    assert latency_outliers(df, "latency_median_ms") == {}  # torch is 20× slower, truly
+    fig = pareto_figure(df)
+    assert sum(t.get_text().endswith(" [invalid]") for t in fig.axes[0].texts) == 2
