@@ -67,9 +67,9 @@ def check_integer(option: str, value: int | None) -> None:
         return
     low, high = _bounds(option)
     if low is not None and value < low:
-        raise ConfigError(f"{option} must be ≥ {low:.0f}, got {_short(value)}")
+        raise ConfigError(f"{option} must be ≥ {_num(low)}, got {_short(value)}")
     if high is not None and value > high:
-        raise ConfigError(f"{option} must be ≤ {high:.0f}, got {_short(value)}")
+        raise ConfigError(f"{option} must be ≤ {_num(high)}, got {_short(value)}")
 
 
 def check_seconds(option: str, value: float, *, budget_s: float) -> None:
@@ -119,3 +119,8 @@ def check_hours(option: str, value: float | None) -> None:
     longest = timedelta.max.total_seconds() / 3600 / 2  # now minus it must still be a date
     if not math.isfinite(value) or not 0 < value <= longest:
         raise ConfigError(f"{option} must be a number of hours in (0, {longest:.0f}], got {value}")
+
+
+def _num(limit: float) -> str:
+    """A limit as written in its source (an integer stays exact: 9223372036854775807)."""
+    return str(limit) if isinstance(limit, int) else f"{limit:g}"
