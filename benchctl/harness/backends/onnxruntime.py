@@ -47,6 +47,7 @@ def _ort():
         raise BackendUnavailable(
             "onnxruntime is not installed; run: pip install onnxruntime"
         ) from exc
+    onnxruntime.disable_telemetry_events()  # benchctl never asks for onnxruntime's telemetry
     return onnxruntime
 
 

@@ -89,6 +89,8 @@ def to_qdq_int8(fp32: Path, out: Path, batches: list[Any]) -> None:
 def input_signature(path: Path) -> list[dict[str, Any]]:
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()  # no telemetry from benchctl's processes
+
     from benchctl.harness.backends.onnxruntime import ORT_DTYPES
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -104,6 +106,8 @@ def convert(
     """Write `model.onnx` into `out_dir` and check it against PyTorch."""
     import numpy as np
     import onnxruntime as ort
+
+    ort.disable_telemetry_events()  # no telemetry from benchctl's processes
     import torch
 
     path = out_dir / "model.onnx"
