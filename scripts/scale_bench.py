@@ -74,6 +74,7 @@ def postgres(root: Path) -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/"
     finally:
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def build(url: str, series: int, nights: int, samples: int, seed: int) -> dict[str, Any]:
@@ -101,23 +102,40 @@ def build(url: str, series: int, nights: int, samples: int, seed: int) -> dict[s
     }
 
 
+# The CLI in a child that reports its own memory high-water mark (VmHWM, reset at exec) on exit:
+# the child's rusage max RSS would carry this parent's size over from the fork (Linux keeps it
+# across exec).
+_CHILD = """
+import atexit, os, runpy, sys
+def _hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            open(os.environ["BENCH_HWM"], "w").write(line.split()[1])
+atexit.register(_hwm)
+sys.argv = ["benchctl", *sys.argv[1:]]
+runpy.run_module("benchctl", run_name="__main__")
+"""
+
+
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     """(wall seconds, peak RSS MiB, exit code, last stderr line) of one CLI process."""
+    hwm = Path(env["BENCH_CWD"]) / "hwm.txt"
+    hwm.unlink(missing_ok=True)
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "benchctl", *argv],
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, *argv],
             stdout=subprocess.DEVNULL,
             stderr=err,
-            env=env,
+            env={**env, "BENCH_HWM": str(hwm)},
             cwd=env["BENCH_CWD"],
+            check=False,
         )
-        _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage: its peak RSS
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode(errors="replace").strip().splitlines()[-1:] or [""]
-    return wall, usage.ru_maxrss / 1024, proc.returncode, tail[0]
+    rss = int(hwm.read_text()) / 1024 if hwm.is_file() else float("nan")
+    return wall, rss, done.returncode, tail[0]
 
 
 def two_runs(url: str) -> tuple[str, str]:
@@ -196,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         "goal_s": goal,
     }
     try:
-        with postgres(tmp / "pg") if args.backend == "postgresql" else _nothing(tmp) as server:
+        pg = postgres(Path(tempfile.mkdtemp(prefix="benchctl-scale-pg-")))
+        with pg if args.backend == "postgresql" else _nothing(tmp) as server:
             if server:
                 url, target = server + "bench", server + "pushed"
             else:
