@@ -126,7 +126,7 @@ def wait_until_cool(
             raise GateRefused(
                 f"device still too hot after {waited:.0f} s of cooldown: {'; '.join(reasons)}; "
                 "let it cool or raise the limit in the device's gates",
-                code="THERMAL_GATE",
+                code="THERMAL_LIMIT",
                 status="thermal_abort",
             )
         if on_wait is not None:

@@ -19,6 +19,7 @@ from benchctl import __version__, config
 from benchctl.errors import ConfigError, ConversionError, DependencyMissingError
 from benchctl.harness import contract
 from benchctl.harness.collect import parse_time, without_samples
+from benchctl.harness.contract import codes
 from benchctl.harness.convert import artifact_as_given, get_artifact
 from benchctl.harness.convert.cache import Artifact, ArtifactCache
 from benchctl.harness.devicelock import DeviceBusyError, device_lock
@@ -452,7 +453,7 @@ def fill_from_result(record: RunRecord, result: dict[str, Any]) -> None:
     record.status = result["status"]
     if result["error"]:
         record.error_code, record.error_message = (
-            result["error"]["code"],
+            codes.canonical(result["error"]["code"]),  # an older app's name, read as today's
             result["error"]["message"],
         )
     runtime = result.get("runtime") or {}

@@ -17,6 +17,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from benchctl.errors import ConfigError, DependencyMissingError
+from benchctl.harness.contract import codes
 from benchctl.lab import LabError
 
 if TYPE_CHECKING:
@@ -26,18 +27,10 @@ log = logging.getLogger(__name__)
 
 PREFIX = "benchctl:lab"
 DEVICES_KEY = f"{PREFIX}:devices"
-# Failures of the device, its transport or its runner; a bad request (unknown model, a runtime
-# the device lacks, a conversion that fails on the host) is not the device's fault.
-DEVICE_FAULTS = frozenset(
-    {
-        "TRANSPORT_FAILED",
-        "RUNNER_NO_RESULT",
-        "RUNNER_TIMEOUT",
-        "RUNNER_BROKEN",
-        "INVALID_RESULT",
-        "WORKER_EXCEPTION",
-    }
-)
+# Failures of the device, its transport or its runner (`x-device-fault` in the contract's
+# vocabulary); a bad request (unknown model, a runtime the device lacks, a conversion that fails
+# on the host) is not the device's fault.
+DEVICE_FAULTS = codes.device_faults()
 
 
 def key(device: str, what: str) -> str:

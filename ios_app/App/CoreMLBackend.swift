@@ -48,7 +48,7 @@ struct CoreMLBackend: Backend {
         case "cpuAndNeuralEngine", "ane": return .cpuAndNeuralEngine
         case let other:
             throw AcceleratorUnavailable(
-                code: "UNKNOWN_ACCELERATOR",
+                code: ErrorCodes.UNKNOWN_ACCELERATOR,
                 "compute units \"\(other)\" are not one of all, cpuOnly, cpuAndGPU, cpuAndNeuralEngine"
             )
         }

@@ -81,7 +81,7 @@ final class CoreMLModel: LoadedModel {
         let constraints = model.modelDescription.inputDescriptionsByName
         for (i, t) in tensors.enumerated() {
             guard let constraint = constraints[t.name]?.multiArrayConstraint else {
-                throw AcceleratorUnavailable(code: "INPUT_MISMATCH", "input \(t.name) is not a multi-array input")
+                throw AcceleratorUnavailable(code: ErrorCodes.INPUT_MISMATCH, "input \(t.name) is not a multi-array input")
             }
             let array = try MLMultiArray(shape: t.shape.map { NSNumber(value: $0) }, dataType: constraint.dataType)
             var values = SeededValues(seed: seed + Int64(i))
@@ -119,10 +119,10 @@ final class CoreMLModel: LoadedModel {
                 let p = array.dataPointer.bindMemory(to: Float16.self, capacity: n)
                 for k in 0..<n { p[k] = Float16(values.gaussian()) }
             #else
-                throw AcceleratorUnavailable(code: "INPUT_MISMATCH", "float16 inputs need an arm64 device")
+                throw AcceleratorUnavailable(code: ErrorCodes.INPUT_MISMATCH, "float16 inputs need an arm64 device")
             #endif
         @unknown default:
-            throw AcceleratorUnavailable(code: "INPUT_MISMATCH", "unsupported input type \(array.dataType.rawValue)")
+            throw AcceleratorUnavailable(code: ErrorCodes.INPUT_MISMATCH, "unsupported input type \(array.dataType.rawValue)")
         }
     }
 }

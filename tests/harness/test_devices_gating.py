@@ -35,7 +35,7 @@ def test_cooldown_gives_up_with_thermal_abort():
             sleep=lambda s: now.__setitem__(0, now[0] + s),
             clock=lambda: now[0],
         )
-    assert (info.value.status, info.value.code) == ("thermal_abort", "THERMAL_GATE")
+    assert (info.value.status, info.value.code) == ("thermal_abort", "THERMAL_LIMIT")
 
 
 def test_thermal_scales_and_limits():

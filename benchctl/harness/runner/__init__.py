@@ -313,7 +313,12 @@ def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None
     }
     out_path = spec_path.parent / "result.json"
     try:
-        spec = contract.read(spec_path)
+        try:
+            spec = contract.read(spec_path)
+        except OSError as exc:
+            raise RunFailure(
+                "error", "SPEC_UNREADABLE", f"cannot read {spec_path}: {exc}"
+            ) from None
         if isinstance(spec, dict) and isinstance(spec.get("run_id"), str):
             result["run_id"] = spec["run_id"]
         if isinstance(spec, dict) and spec.get("version") not in contract.SUPPORTED_VERSIONS:
@@ -375,7 +380,7 @@ def run_spec_file(spec_path: Path, on_progress: measure.ProgressFn | None = None
         for key in ("timing_ns", "runtime", "model_sha256", "memory", "profile"):
             result.pop(key, None)
         result["status"] = "error"
-        result["error"] = {"code": "RUNNER_CRASHED", "message": f"invalid result: {problem}"}
+        result["error"] = {"code": "INVALID_RESULT", "message": f"invalid result: {problem}"}
     contract.write_atomic(out_path, result)
     return result
 

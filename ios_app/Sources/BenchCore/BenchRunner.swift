@@ -48,7 +48,7 @@ public final class BenchRunner {
             do {
                 data = try Data(contentsOf: specURL)
             } catch {
-                throw Failure(status: .error, code: "SPEC_UNREADABLE", message: "cannot read \(specURL.path): \(error)")
+                throw Failure(status: .error, code: ErrorCodes.SPEC_UNREADABLE, message: "cannot read \(specURL.path): \(error)")
             }
             if let id = SpecReader.runId(in: data) { runId = id }
             let spec: RunSpec
@@ -59,7 +59,7 @@ public final class BenchRunner {
             }
             let out = specDir.appendingPathComponent(spec.output.resultPath).standardizedFileURL
             guard out.deletingLastPathComponent().path == specDir.standardizedFileURL.path else {
-                throw Failure(status: .error, code: "INVALID_SPEC", message: "output.result_path must stay in the spec's folder")
+                throw Failure(status: .error, code: ErrorCodes.INVALID_SPEC, message: "output.result_path must stay in the spec's folder")
             }
             resultURL = out
             let gate: ThermalGate
@@ -79,14 +79,14 @@ public final class BenchRunner {
                 status = .ok
             } else {
                 status = .timeout
-                runError = RunError(code: "MAX_TOTAL_TIME", message: "max_total_s reached before all iterations ran")
+                runError = RunError(code: ErrorCodes.MAX_TOTAL_TIME, message: "max_total_s reached before all iterations ran")
             }
         } catch let f as Failure {
             status = f.status
             runError = RunError(code: f.code, message: f.message)
         } catch {
             status = .error
-            runError = RunError(code: "RUNNER_CRASHED", message: "\(error)")
+            runError = RunError(code: ErrorCodes.RUNNER_CRASHED, message: "\(error)")
         }
         var result = RunResult(
             runId: runId, status: status, error: runError, runner: runner, modelSha256: measured?.sha256,
@@ -98,7 +98,7 @@ public final class BenchRunner {
         } catch {
             // A runner bug: say so instead of writing a document the host would refuse.
             result.status = .error
-            result.error = RunError(code: "RESULT_INVALID", message: "the runner built an invalid result: \(error)")
+            result.error = RunError(code: ErrorCodes.INVALID_RESULT, message: "the runner built an invalid result: \(error)")
             result.runtime = nil
             result.timing = nil
             result.modelSha256 = nil
@@ -147,26 +147,26 @@ public final class BenchRunner {
     private func execute(_ spec: RunSpec, specDir: URL) throws -> Measured {
         let modelURL = specDir.appendingPathComponent(spec.model.path).standardizedFileURL
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
-            throw Failure(status: .error, code: "MODEL_NOT_FOUND", message: "model \(modelURL.path) does not exist")
+            throw Failure(status: .error, code: ErrorCodes.MODEL_NOT_FOUND, message: "model \(modelURL.path) does not exist")
         }
         let digest = try sha256(of: modelURL)
         guard digest == spec.model.sha256 else {
-            throw Failure(status: .error, code: "MODEL_SHA256_MISMATCH",
+            throw Failure(status: .error, code: ErrorCodes.MODEL_SHA256_MISMATCH,
                           message: "model hash \(digest) differs from the spec's \(spec.model.sha256)")
         }
         guard let backend = backends[spec.backend.name] else {
-            throw Failure(status: .unsupportedBackend, code: "UNKNOWN_BACKEND",
+            throw Failure(status: .unsupportedBackend, code: ErrorCodes.UNKNOWN_BACKEND,
                           message: "backend \"\(spec.backend.name)\" is not in this runner; it has: \(backends.keys.sorted().joined(separator: ", "))")
         }
         guard backend.formats.contains(spec.model.format) else {
-            throw Failure(status: .unsupportedBackend, code: "FORMAT_NOT_SUPPORTED",
+            throw Failure(status: .unsupportedBackend, code: ErrorCodes.FORMAT_NOT_SUPPORTED,
                           message: "\(backend.name) cannot run \(spec.model.format) artifacts")
         }
         let version: String
         do {
             version = try backend.version()
         } catch {
-            throw Failure(status: .unsupportedBackend, code: "RUNTIME_MISSING", message: "\(error)")
+            throw Failure(status: .unsupportedBackend, code: ErrorCodes.RUNTIME_MISSING, message: "\(error)")
         }
         var compileNs: Int64?
         var loadFrom = modelURL
@@ -184,7 +184,7 @@ public final class BenchRunner {
         } catch let e as AcceleratorUnavailable {
             throw Failure(status: .error, code: e.code, message: e.description)
         } catch {
-            throw Failure(status: .error, code: "MODEL_LOAD_FAILED", message: "\(error)")
+            throw Failure(status: .error, code: ErrorCodes.MODEL_LOAD_FAILED, message: "\(error)")
         }
         let placement = model.placement()
         let requested = spec.backend.accelerator
@@ -194,7 +194,7 @@ public final class BenchRunner {
             totalNodes: placement.totalNodes, planSummary: placement.planSummary
         )
         if placement.acceleratorActual != requested, spec.backend.allowFallback != true {
-            throw Failure(status: .error, code: "ACCELERATOR_FALLBACK",
+            throw Failure(status: .error, code: ErrorCodes.ACCELERATOR_FALLBACK,
                           message: "requested \(requested) but the runtime used \(placement.acceleratorActual ?? "an unknown unit"); pass allow_fallback to accept it")
         }
         try checkInputs(spec.inputs.tensors, model.inputs)
@@ -203,10 +203,10 @@ public final class BenchRunner {
             let predictor = try model.bind(tensors: spec.inputs.tensors, seed: spec.inputs.seed)
             loop = try TimingLoop(clock: clock).run(predictor, policy: spec.timing, progress: progress)
         } catch {
-            throw Failure(status: .error, code: "INFERENCE_FAILED", message: "\(error)")
+            throw Failure(status: .error, code: ErrorCodes.INFERENCE_FAILED, message: "\(error)")
         }
         if loop.samples.contains(where: { $0 < 1 }) {
-            throw Failure(status: .error, code: "CLOCK_TOO_COARSE", message: "a timed call took 0 ns on \(clock.name)")
+            throw Failure(status: .error, code: ErrorCodes.CLOCK_TOO_COARSE, message: "a timed call took 0 ns on \(clock.name)")
         }
         return Measured(sha256: digest, runtime: runtime, compileNs: compileNs, loadNs: loadNs, loop: loop)
     }
@@ -215,13 +215,13 @@ public final class BenchRunner {
     private func checkInputs(_ declared: [TensorSpec], _ actual: [TensorSpec]) throws {
         let byName = Dictionary(actual.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         guard Set(declared.map(\.name)) == Set(byName.keys) else {
-            throw Failure(status: .error, code: "INPUT_MISMATCH",
+            throw Failure(status: .error, code: ErrorCodes.INPUT_MISMATCH,
                           message: "spec inputs \(declared.map(\.name).sorted()) differ from the model's \(byName.keys.sorted())")
         }
         for d in declared {
             let a = byName[d.name]!
             guard a.shape == d.shape, a.dtype == d.dtype else {
-                throw Failure(status: .error, code: "INPUT_MISMATCH",
+                throw Failure(status: .error, code: ErrorCodes.INPUT_MISMATCH,
                               message: "spec input \(d.name) \(d.shape) \(d.dtype) differs from the model's \(a.shape) \(a.dtype)")
             }
         }

@@ -147,12 +147,12 @@ public enum SpecReader {
         do {
             header = try JSONDecoder().decode(Header.self, from: data)
         } catch {
-            throw SpecError(status: .error, code: "INVALID_SPEC", message: "not a JSON object: \(error)")
+            throw SpecError(status: .error, code: ErrorCodes.INVALID_SPEC, message: "not a JSON object: \(error)")
         }
         guard let version = header.version, Contract.supportedVersions.contains(version) else {
             throw SpecError(
                 status: .unsupportedVersion,
-                code: "UNSUPPORTED_CONTRACT_VERSION",
+                code: ErrorCodes.UNSUPPORTED_CONTRACT_VERSION,
                 message: "spec version \(header.version.map(String.init) ?? "missing"); this runner speaks \(Contract.supportedVersions)"
             )
         }
@@ -199,7 +199,7 @@ public enum SpecReader {
     }
 
     private static func invalid(_ where_: String, _ detail: String) -> SpecError {
-        SpecError(status: .error, code: "INVALID_SPEC", message: "benchctl.spec invalid at \(where_): \(detail)")
+        SpecError(status: .error, code: ErrorCodes.INVALID_SPEC, message: "benchctl.spec invalid at \(where_): \(detail)")
     }
 
     private static func path(_ keys: [CodingKey]) -> String {

@@ -31,7 +31,7 @@ public struct ThermalGate {
     /// Throws when `max_thermal_status` is not a name on this platform's scale.
     public init(scale: [String] = ThermalGate.iosScale, gates: RunSpec.Gates) throws {
         if let max = gates.maxThermalStatus, !scale.contains(max) {
-            throw SpecError(status: .error, code: "INVALID_SPEC",
+            throw SpecError(status: .error, code: ErrorCodes.INVALID_SPEC,
                             message: "max_thermal_status \"\(max)\" is not one of \(scale)")
         }
         self.scale = scale
@@ -40,7 +40,7 @@ public struct ThermalGate {
 
     public func decide(_ r: Reading, waitedMilliseconds: Int64) -> Decision {
         if let minBattery = gates.minBatteryPct, let pct = r.batteryPct, pct < minBattery, r.charging != true {
-            return .refuse(status: .error, code: "LOW_BATTERY",
+            return .refuse(status: .error, code: ErrorCodes.LOW_BATTERY,
                            reason: "battery at \(pct) % is below the spec's min_battery_pct \(minBattery); charge the device")
         }
         guard let max = gates.maxThermalStatus, let limit = scale.firstIndex(of: max),
@@ -48,7 +48,7 @@ public struct ThermalGate {
         let budget = Int64((gates.cooldownS ?? 0) * 1000)
         let reason = "thermal state \(thermal) is above the spec's max \(max)"
         if waitedMilliseconds >= budget {
-            return .refuse(status: .thermalAbort, code: "THERMAL_LIMIT",
+            return .refuse(status: .thermalAbort, code: ErrorCodes.THERMAL_LIMIT,
                            reason: "\(reason) after waiting \(waitedMilliseconds / 1000) s to cool down")
         }
         return .coolDown(waitMilliseconds: Swift.min(ThermalGate.pollMilliseconds, budget - waitedMilliseconds), reason: reason)
@@ -57,8 +57,8 @@ public struct ThermalGate {
     public func warnings(before: Reading, after: Reading) -> [String] {
         var out: [String] = []
         if let b = before.thermal.flatMap({ scale.firstIndex(of: $0) }),
-           let a = after.thermal.flatMap({ scale.firstIndex(of: $0) }), a > b { out.append("THERMAL-ROSE") }
-        if let b = before.charging, let a = after.charging, a != b { out.append("CHARGING-CHANGED") }
+           let a = after.thermal.flatMap({ scale.firstIndex(of: $0) }), a > b { out.append(Warnings.THERMAL_ROSE) }
+        if let b = before.charging, let a = after.charging, a != b { out.append(Warnings.CHARGING_CHANGED) }
         return out
     }
 }

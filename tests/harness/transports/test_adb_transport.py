@@ -156,7 +156,7 @@ def test_benchctl_run_through_the_app_lifecycle(phone, adb_key, inventory_dir, s
     [
         (lambda p: setattr(p, "battery_level", 12), "error", "LOW_BATTERY"),
         (lambda p: setattr(p, "debuggable", True), "error", "DEBUGGABLE_BUILD"),
-        (lambda p: p.thermal.update(status=3), "thermal_abort", "THERMAL_GATE"),
+        (lambda p: p.thermal.update(status=3), "thermal_abort", "THERMAL_LIMIT"),
     ],
 )
 def test_unfit_phone_is_refused_with_the_reason(phone, adb_key, inventory_dir, shared_home,

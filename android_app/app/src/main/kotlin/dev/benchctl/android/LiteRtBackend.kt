@@ -6,6 +6,7 @@ import dev.benchctl.core.AcceleratorUnavailable
 import dev.benchctl.core.Backend
 import dev.benchctl.core.BackendRequest
 import dev.benchctl.core.BackendUnavailable
+import dev.benchctl.core.ErrorCodes
 import dev.benchctl.core.LoadedModel
 import java.io.File
 import org.tensorflow.lite.Delegate
@@ -66,7 +67,7 @@ class LiteRtBackend(private val context: Context) : Backend {
             "nnapi" -> delegates += nnapiDelegate(request.precision)
             "npu", "qnn", "hexagon" -> delegates += QnnSupport.create(context, request.precision)
             else -> throw AcceleratorUnavailable(
-                "UNKNOWN_ACCELERATOR",
+                ErrorCodes.UNKNOWN_ACCELERATOR,
                 "accelerator \"${request.accelerator}\" is not one of cpu, gpu, nnapi, npu, qnn, hexagon",
             )
         }
@@ -123,7 +124,7 @@ class LiteRtBackend(private val context: Context) : Backend {
         val compat = CompatibilityList()
         try {
             if (!compat.isDelegateSupportedOnThisDevice) {
-                throw AcceleratorUnavailable("DELEGATE_UNAVAILABLE", "the LiteRT GPU delegate does not support this device's GPU")
+                throw AcceleratorUnavailable(ErrorCodes.DELEGATE_UNAVAILABLE, "the LiteRT GPU delegate does not support this device's GPU")
             }
             val gpu = compat.bestOptionsForThisDevice
             gpu.setInferencePreference(GpuDelegateFactory.Options.INFERENCE_PREFERENCE_SUSTAINED_SPEED)
@@ -136,7 +137,7 @@ class LiteRtBackend(private val context: Context) : Backend {
 
     private fun nnapiDelegate(precision: String?): Delegate {
         if (Build.VERSION.SDK_INT < Build.VERSION_CODES.O_MR1) {
-            throw AcceleratorUnavailable("DELEGATE_UNAVAILABLE", "NNAPI needs Android 8.1 (API 27)")
+            throw AcceleratorUnavailable(ErrorCodes.DELEGATE_UNAVAILABLE, "NNAPI needs Android 8.1 (API 27)")
         }
         val nnapi =
             NnApiDelegate.Options()

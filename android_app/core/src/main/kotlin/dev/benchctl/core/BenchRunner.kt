@@ -48,7 +48,7 @@ class BenchRunner(
                 try {
                     specFile.readText(Charsets.UTF_8)
                 } catch (e: IOException) {
-                    throw Failure(Status.ERROR, "SPEC_UNREADABLE", "cannot read ${specFile.path}: ${e.message}")
+                    throw Failure(Status.ERROR, ErrorCodes.SPEC_UNREADABLE, "cannot read ${specFile.path}: ${e.message}")
                 }
             SpecReader.runIdOrNull(text)?.let { runId = it }
             val spec =
@@ -59,14 +59,14 @@ class BenchRunner(
                 }
             val out = File(specDir, spec.resultPath)
             if (out.canonicalFile.parentFile != specDir.canonicalFile) {
-                throw Failure(Status.ERROR, "INVALID_SPEC", "output.result_path must stay in the spec's folder")
+                throw Failure(Status.ERROR, ErrorCodes.INVALID_SPEC, "output.result_path must stay in the spec's folder")
             }
             resultFile = out
             val gate =
                 try {
                     ThermalGate(platform.thermalScale, spec.gates)
                 } catch (e: IllegalArgumentException) {
-                    throw Failure(Status.ERROR, "INVALID_SPEC", e.message ?: "bad environment gates")
+                    throw Failure(Status.ERROR, ErrorCodes.INVALID_SPEC, e.message ?: "bad environment gates")
                 }
             val before = awaitGates(gate, environment)
             measured = execute(spec, specDir)
@@ -78,14 +78,14 @@ class BenchRunner(
                 status = Status.OK
             } else {
                 status = Status.TIMEOUT
-                error = RunError("MAX_TOTAL_TIME", "max_total_s reached before all iterations ran")
+                error = RunError(ErrorCodes.MAX_TOTAL_TIME, "max_total_s reached before all iterations ran")
             }
         } catch (e: Failure) {
             status = e.status
             error = RunError(e.code, e.message ?: e.code)
         } catch (e: Exception) { // the last line of defence: report, never die silently
             status = Status.ERROR
-            error = RunError("RUNNER_CRASHED", "${e.javaClass.simpleName}: ${e.message}")
+            error = RunError(ErrorCodes.RUNNER_CRASHED, "${e.javaClass.simpleName}: ${e.message}")
         }
         var result =
             RunResult(
@@ -108,7 +108,7 @@ class BenchRunner(
             } catch (e: ContractException) { // a runner bug: say so instead of writing a bad document
                 result.copy(
                     status = Status.ERROR,
-                    error = RunError("RESULT_INVALID", "the runner built an invalid result: ${e.message}"),
+                    error = RunError(ErrorCodes.INVALID_RESULT, "the runner built an invalid result: ${e.message}"),
                     runtime = null,
                     timing = null,
                     modelSha256 = null,
@@ -171,31 +171,31 @@ class BenchRunner(
             try {
                 modelResolver.resolve(specDir, spec.model)
             } catch (e: IOException) {
-                throw Failure(Status.ERROR, "MODEL_NOT_FOUND", "cannot stage ${spec.model.path}: ${e.message}")
+                throw Failure(Status.ERROR, ErrorCodes.MODEL_NOT_FOUND, "cannot stage ${spec.model.path}: ${e.message}")
             }
-        if (!modelFile.isFile) throw Failure(Status.ERROR, "MODEL_NOT_FOUND", "model file ${modelFile.path} does not exist")
+        if (!modelFile.isFile) throw Failure(Status.ERROR, ErrorCodes.MODEL_NOT_FOUND, "model file ${modelFile.path} does not exist")
         val digest = FileIo.sha256(modelFile)
         if (digest != spec.model.sha256) {
             throw Failure(
                 Status.ERROR,
-                "MODEL_SHA256_MISMATCH",
+                ErrorCodes.MODEL_SHA256_MISMATCH,
                 "model file hash $digest differs from the spec's ${spec.model.sha256}",
             )
         }
         val backend =
             backends[spec.backend.name] ?: throw Failure(
                 Status.UNSUPPORTED_BACKEND,
-                "UNKNOWN_BACKEND",
+                ErrorCodes.UNKNOWN_BACKEND,
                 "backend \"${spec.backend.name}\" is not in this runner; it has: ${backends.keys.sorted().joinToString()}",
             )
         if (spec.model.format !in backend.formats) {
-            throw Failure(Status.UNSUPPORTED_BACKEND, "FORMAT_NOT_SUPPORTED", "${backend.name} cannot run ${spec.model.format} artifacts")
+            throw Failure(Status.UNSUPPORTED_BACKEND, ErrorCodes.FORMAT_NOT_SUPPORTED, "${backend.name} cannot run ${spec.model.format} artifacts")
         }
         val version =
             try {
                 backend.version()
             } catch (e: BackendUnavailable) {
-                throw Failure(Status.UNSUPPORTED_BACKEND, "RUNTIME_MISSING", e.message ?: "runtime missing")
+                throw Failure(Status.UNSUPPORTED_BACKEND, ErrorCodes.RUNTIME_MISSING, e.message ?: "runtime missing")
             }
         val requested = spec.backend.accelerator
         val t0 = clock.nanoTime()
@@ -205,9 +205,9 @@ class BenchRunner(
             } catch (e: AcceleratorUnavailable) {
                 throw Failure(Status.ERROR, e.code, e.message ?: e.code)
             } catch (e: Exception) { // any runtime's load error becomes a coded status
-                throw Failure(Status.ERROR, "MODEL_LOAD_FAILED", "${e.javaClass.simpleName}: ${e.message}")
+                throw Failure(Status.ERROR, ErrorCodes.MODEL_LOAD_FAILED, "${e.javaClass.simpleName}: ${e.message}")
             } catch (e: LinkageError) { // a native library missing on this device
-                throw Failure(Status.ERROR, "MODEL_LOAD_FAILED", "${e.javaClass.simpleName}: ${e.message}")
+                throw Failure(Status.ERROR, ErrorCodes.MODEL_LOAD_FAILED, "${e.javaClass.simpleName}: ${e.message}")
             }
         val loadNs = clock.nanoTime() - t0
         model.use {
@@ -229,7 +229,7 @@ class BenchRunner(
             if (actual != null && actual != requested && !spec.backend.allowFallback) {
                 throw Failure(
                     Status.ERROR,
-                    "ACCELERATOR_FALLBACK",
+                    ErrorCodes.ACCELERATOR_FALLBACK,
                     "requested $requested but the runtime used ${placement.acceleratorActual}; " +
                         "pass allow_fallback to accept it",
                 )
@@ -240,12 +240,12 @@ class BenchRunner(
                     val predictor = model.bind(spec.inputs.tensors, spec.inputs.seed)
                     TimingLoop(clock).run(predictor, spec.timing, progress)
                 } catch (e: Exception) { // an inference error mid-loop is a status, not a crash
-                    throw Failure(Status.ERROR, "INFERENCE_FAILED", "${e.javaClass.simpleName}: ${e.message}")
+                    throw Failure(Status.ERROR, ErrorCodes.INFERENCE_FAILED, "${e.javaClass.simpleName}: ${e.message}")
                 }
             if (loop.samples.any { it < 1 }) {
                 throw Failure(
                     Status.ERROR,
-                    "CLOCK_TOO_COARSE",
+                    ErrorCodes.CLOCK_TOO_COARSE,
                     "a timed call took 0 ns on ${clock.name}; this clock cannot time this model",
                 )
             }
@@ -272,6 +272,6 @@ class BenchRunner(
                         "spec input ${d.name} ${d.shape} ${d.dtype} differs from the model's ${a.name} ${a.shape} ${a.dtype}"
                     }
             }
-        if (problem != null) throw Failure(Status.ERROR, "INPUT_MISMATCH", problem)
+        if (problem != null) throw Failure(Status.ERROR, ErrorCodes.INPUT_MISMATCH, problem)
     }
 }

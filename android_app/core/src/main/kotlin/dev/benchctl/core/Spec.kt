@@ -81,7 +81,7 @@ object SpecReader {
             try {
                 Json.parse(text)
             } catch (e: JsonFormatException) {
-                throw SpecException(Status.ERROR, "INVALID_SPEC", e.message ?: "not JSON")
+                throw SpecException(Status.ERROR, ErrorCodes.INVALID_SPEC, e.message ?: "not JSON")
             }
         try {
             val doc = JsonFields.of(tree, "a benchctl.spec")
@@ -89,13 +89,13 @@ object SpecReader {
             if (version == null || version !in Contract.SUPPORTED_VERSIONS.map { it.toLong() }) {
                 throw SpecException(
                     Status.UNSUPPORTED_VERSION,
-                    "UNSUPPORTED_CONTRACT_VERSION",
+                    ErrorCodes.UNSUPPORTED_CONTRACT_VERSION,
                     "spec version $version; this runner speaks ${Contract.SUPPORTED_VERSIONS}",
                 )
             }
             return read(doc)
         } catch (e: ContractException) {
-            throw SpecException(Status.ERROR, "INVALID_SPEC", "benchctl.spec invalid at ${e.message}")
+            throw SpecException(Status.ERROR, ErrorCodes.INVALID_SPEC, "benchctl.spec invalid at ${e.message}")
         }
     }
 

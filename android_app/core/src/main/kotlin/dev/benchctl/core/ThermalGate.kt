@@ -41,7 +41,7 @@ class ThermalGate(private val scale: List<String>, private val gates: Gates) {
         ) {
             return Decision.Refuse(
                 Status.ERROR,
-                "LOW_BATTERY",
+                ErrorCodes.LOW_BATTERY,
                 "battery at ${reading.batteryPct} % is below the spec's min_battery_pct $minBattery; " +
                     "charge the device",
             )
@@ -54,7 +54,7 @@ class ThermalGate(private val scale: List<String>, private val gates: Gates) {
         if (waitedMs >= budgetMs) {
             return Decision.Refuse(
                 Status.THERMAL_ABORT,
-                "THERMAL_LIMIT",
+                ErrorCodes.THERMAL_LIMIT,
                 "$reason after waiting ${waitedMs / 1000} s to cool down",
             )
         }
@@ -66,8 +66,8 @@ class ThermalGate(private val scale: List<String>, private val gates: Gates) {
         val out = mutableListOf<String>()
         val b = rank(before.thermal)
         val a = rank(after.thermal)
-        if (b != null && a != null && a > b) out += "THERMAL-ROSE"
-        if (before.charging != null && before.charging != after.charging) out += "CHARGING-CHANGED"
+        if (b != null && a != null && a > b) out += Warnings.THERMAL_ROSE
+        if (before.charging != null && before.charging != after.charging) out += Warnings.CHARGING_CHANGED
         return out
     }
 
