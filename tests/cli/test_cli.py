@@ -167,7 +167,7 @@ def test_validity_is_shown_beside_the_median_and_fail_invalid_exits_6(isolated_p
     assert shown["environment"]["host"]["drift"]["device_threshold"] is False  # host: default
     plot = runner.invoke(app, ["plot", "pareto", "--device", "host", "--out", "p.png"])
     assert isinstance(plot.exception, ConfigError)  # no valid results, and it says why
-    assert "only invalid runs" in str(plot.exception)
+    assert "every run failed the validity gate" in str(plot.exception)
     assert "threads beyond cores" in str(plot.exception)
     rows = list(csv.DictReader(io.StringIO(cli("export", "csv"))))
     assert rows[-1]["valid"] == "False" and rows[-1]["cpus"] == "0"
