@@ -1,8 +1,11 @@
-"""A rich progress bar on stderr for long commands, off when stderr is not a terminal or with
---json (so piped and machine-read output stays clean)."""
+"""A rich progress bar on stderr for long commands, off with --json (so machine-read output
+stays clean). When stderr is not a terminal (CI logs, `2> file`) a run's progress is a few plain
+lines instead -- each stage, and the timed loop at every quarter -- so a log shows where a run is
+without the carriage-return redraws a bar would leave there."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from benchctl.cli._output import err
+from benchctl.cli._output import err, printable
 
 
 class Bar:
@@ -55,6 +58,45 @@ def progress_bar(text: str, total: int | None = None, *, json_: bool = False) ->
         yield Bar(progress, total, text)
 
 
+def plain_lines(*, json_: bool = False) -> bool:
+    """Whether a run reports progress as plain lines: stderr is not a terminal and not --json."""
+    return not json_ and not err.is_terminal
+
+
+class PlainRunProgress:
+    """`RunHooks` as plain stderr lines for logs: every stage, each other phase once, and the
+    timed loop at 0, 25, 50, 75 and 100 % (a handful of lines per run, whatever its length)."""
+
+    QUARTERS = 4
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+        self._printed = -1  # the last quarter of the timed loop printed
+
+    def _line(self, text: str) -> None:
+        elapsed = time.monotonic() - self._start
+        err.print(
+            f"benchctl [{elapsed:6.1f}s] {printable(text)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    def stage(self, text: str) -> None:
+        if text.startswith("running on"):
+            self._printed = -1  # a new run: its own quarters
+        self._line(text)
+
+    def progress(self, phase: str, done: int, total: int) -> None:
+        if phase != "timed":
+            self._line(f"{phase} done ({done} iterations)")
+            return
+        quarter = self.QUARTERS * done // total if total else self.QUARTERS
+        if quarter > self._printed:
+            self._printed = quarter
+            self._line(f"timed {done}/{total}")
+
+
 class RunProgress:
     """`RunHooks` on a progress display: a stage line, and a bar over each run's timed
     iterations (a new bar per run, so a sweep shows every run's progress in turn)."""
@@ -77,3 +119,9 @@ class RunProgress:
         if self._iters is None:
             self._iters = self._progress.add_task("timed iterations", total=total)
         self._progress.update(self._iters, completed=done)
+
+
+def run_hooks(progress: Progress, *, json_: bool = False) -> RunProgress | PlainRunProgress:
+    """The hooks a run reports to: the bar on a terminal, plain lines in a log, else nothing
+    visible (the disabled bar under --json)."""
+    return PlainRunProgress() if plain_lines(json_=json_) else RunProgress(progress)

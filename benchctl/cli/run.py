@@ -26,7 +26,7 @@ from benchctl.cli._options import (
     WeightsOpt,
 )
 from benchctl.cli._output import emit_json, out
-from benchctl.cli._progress import RunProgress, make_progress
+from benchctl.cli._progress import make_progress, run_hooks
 
 
 def run_command(
@@ -153,7 +153,7 @@ def run_command(
     resolve(req)  # bad names and numbers fail here, before the database is touched
     store = ResultStore.open(db)
     with make_progress(json_=json_) as progress:
-        outcome = run_benchmark(req, store, RunProgress(progress))
+        outcome = run_benchmark(req, store, run_hooks(progress, json_=json_))
     row = store.run(outcome.record.run_id)
     parity = outcome.artifact.parity if outcome.artifact else None
     doc = run_to_dict(row, parity)

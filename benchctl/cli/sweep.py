@@ -19,7 +19,7 @@ from benchctl.cli._options import (
     WarmupOpt,
 )
 from benchctl.cli._output import Table, emit_json, err, out, styled
-from benchctl.cli._progress import RunProgress, make_progress
+from benchctl.cli._progress import make_progress, run_hooks
 
 
 def sweep_command(
@@ -81,7 +81,7 @@ def sweep_command(
     store = ResultStore.open(db)
     progress = make_progress(json_=json_, transient=False)
     total = len(plan.combinations())
-    hooks = RunProgress(progress)
+    hooks = run_hooks(progress, json_=json_)
     try:
         with progress:
             overall = progress.add_task(
