@@ -14,7 +14,8 @@ runner = CliRunner()
 
 def test_progress_is_a_few_plain_lines_when_stderr_is_not_a_terminal(isolated_project):
     result = runner.invoke(
-        app, ["run", "--model", "test_mobileone", "-n", "400", "--warmup", "3"],
+        app,
+        ["run", "--model", "test_mobileone", "-n", "400", "--warmup", "3"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
