@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -134,13 +135,15 @@ def test_run_streams_exit_code_and_large_output_without_deadlock(sshd, tmp_path)
 
 
 def test_run_past_its_deadline_is_killed_on_the_board(sshd, tmp_path):
-    marker = tmp_path / "survived"
+    started, marker = tmp_path / "pid", tmp_path / "survived"
     t = _transport(sshd, tmp_path)
     try:
-        done = t.run(["sh", "-c", f"sleep 4; touch {marker}"], timeout=1)
+        # the board's shell records its pid first (the sshd peer runs here, so it is ours to see)
+        done = t.run(["sh", "-c", f"echo $$ > {started}; sleep 10; touch {marker}"], timeout=3)
         assert done.timed_out
-        time.sleep(4.5)
-        assert not marker.exists()
+        assert started.is_file(), "the command never started: the kill was not put to the test"
+        assert wait_until_gone(int(started.read_text()))  # killed on the board…
+        assert not marker.exists()  # …before it could write this (10 s after it started)
     finally:
         t.close()
 
@@ -230,3 +233,19 @@ def test_a_broken_nvidia_driver_is_reported_not_raised(tmp_path):
     facts = parse_facts(out.stdout)
     assert facts["gpus"] == []
     assert facts["gpu_error"].startswith("nvidia-smi exit 9: NVIDIA-SMI has failed")
+
+
+def wait_until_gone(pid: int, timeout: float = 20.0) -> bool:
+    """Poll until process `pid` has exited (or is a zombie no one reaped yet): a positive event
+    to wait for, so a test never sleeps a fixed time and then asserts that something is absent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        time.sleep(0.05)
+    return False
