@@ -325,3 +325,14 @@ def test_docs_and_tests_name_no_former_code():
                 if re.search(rf"\b{o}\b(?![^\n]{{0,20}}→)", text)
             ]
     assert hits == []
+
+
+def test_the_python_runner_names_an_unreadable_spec_as_the_apps_do(tmp_path):
+    from benchctl.harness.runner import run_spec_file
+
+    spec = tmp_path / "spec.json"
+    spec.mkdir()  # there, but not a file anyone can read
+    result = run_spec_file(spec)
+    assert (result["status"], result["error"]["code"]) == ("error", "SPEC_UNREADABLE")
+    contract.validate("result", result)
+    assert json.loads((tmp_path / "result.json").read_text())["error"]["code"] == "SPEC_UNREADABLE"
