@@ -115,7 +115,7 @@ def test_unknown_key_waits_for_the_tap_then_says_what_to_do(phone, tmp_path):
 
     stranger = tmp_path / "stranger"
     keygen(str(stranger))
-    with pytest.raises(TransportError, match="accept the USB debugging prompt"):
+    with pytest.raises(TransportError, match="USB debugging prompt, accept it for key"):
         AdbTransport(f"127.0.0.1:{phone.port}", mode="direct", key=str(stranger), auth_timeout=1)
     assert phone.public_key_offered.is_set()
 

@@ -84,7 +84,7 @@ def test_doctor_reads_capabilities_and_records_hardware(sshd, inventory_dir, tmp
     doc = json.loads(cli("devices", "doctor", "board", "--json"))
     assert doc["ok"] is True, doc["checks"]
     names = [c["name"] for c in doc["checks"]]
-    assert names[:3] == ["client", "connect", "runner"] and "runtime onnxruntime" in names
+    assert names[:4] == ["client", "key", "connect", "runner"] and "runtime onnxruntime" in names
     assert doc["capabilities"]["runner"]["version"] == __import__("benchctl").__version__
     shown = json.loads(cli("devices", "show", "board", "--json"))
     assert shown["hardware_class"]["cpu_count"] >= 1
@@ -182,7 +182,7 @@ def test_a_silent_host_is_a_timeout_not_cannot_connect(tmp_path):
         (tmp_path / "kh").write_text("")
         t = SshTransport(f"127.0.0.1:{port}", connect_timeout=1, known_hosts=str(tmp_path / "kh"))
         try:
-            with pytest.raises(TransportError, match=r"no answer within 1 s; is the board on\?"):
+            with pytest.raises(TransportError, match=r"no SSH answer within 1 s; is the board on"):
                 t.exists("/")
         finally:
             t.close()
