@@ -113,3 +113,10 @@ class NotStoredError(BenchError):
         super().__init__(message, hint=hint)
         self.run_id = run_id
         self.kept = kept
+
+
+class Interrupted(BenchError):
+    """Ctrl-C during a command that says what it stopped and what it kept (exit 130)."""
+
+    exit_code = 130
+    code = "interrupted"

@@ -65,13 +65,15 @@ def plain_lines(*, json_: bool = False) -> bool:
 
 class PlainRunProgress:
     """`RunHooks` as plain stderr lines for logs: every stage, each other phase once, and the
-    timed loop at 0, 25, 50, 75 and 100 % (a handful of lines per run, whatever its length)."""
+    timed loop at 0, 25, 50, 75 and 100 % and every 30 s (a handful of lines per run)."""
 
     QUARTERS = 4
+    EVERY_S = 30.0  # and at least this often, for a run its time limit stops (a log is not silent)
 
     def __init__(self) -> None:
         self._start = time.monotonic()
         self._printed = -1  # the last quarter of the timed loop printed
+        self._last_timed = self._start
 
     def _line(self, text: str) -> None:
         elapsed = time.monotonic() - self._start
@@ -92,8 +94,10 @@ class PlainRunProgress:
             self._line(f"{phase} done ({done} iterations)")
             return
         quarter = self.QUARTERS * done // total if total else self.QUARTERS
-        if quarter > self._printed:
-            self._printed = quarter
+        now = time.monotonic()
+        if quarter > self._printed or now - self._last_timed >= self.EVERY_S:
+            self._printed = max(quarter, self._printed)
+            self._last_timed = now
             self._line(f"timed {done}/{total}")
 
 

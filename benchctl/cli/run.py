@@ -121,7 +121,7 @@ def run_command(
             json_=json_,
         )
         return
-    from benchctl.harness.run import RunRequest, resolve, run_benchmark
+    from benchctl.harness.run import RunInterrupted, RunRequest, resolve, run_benchmark
     from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore
 
@@ -152,8 +152,13 @@ def run_command(
         return
     resolve(req)  # bad names and numbers fail here, before the database is touched
     store = ResultStore.open(db)
-    with make_progress(json_=json_) as progress:
-        outcome = run_benchmark(req, store, run_hooks(progress, json_=json_))
+    try:
+        with make_progress(json_=json_) as progress:
+            outcome = run_benchmark(req, store, run_hooks(progress, json_=json_))
+    except RunInterrupted as exc:  # one line: what was stopped, what was kept
+        from benchctl.errors import Interrupted
+
+        raise Interrupted(str(exc)) from None
     row = store.run(outcome.record.run_id)
     parity = outcome.artifact.parity if outcome.artifact else None
     doc = run_to_dict(row, parity)

@@ -9,6 +9,7 @@ stores nothing: the record is written in one transaction only once the result is
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -240,13 +241,73 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     """Run one benchmark and store it (a success, or a status row saying what failed)."""
     hooks = hooks or _NoHooks()
     resolved = resolve(req)
-    device, runtime = resolved.device, resolved.runtime
+    device = resolved.device
     if not req.wait_for_device:  # a busy device fails before anything is built
         with device_lock(device, wait=False):
             pass
+    from benchctl.harness import leftovers
+
+    removed = leftovers.clean(config.home())  # of interrupted runs; never one in progress
+    if removed:
+        hooks.stage(f"removed {len(removed)} leftover(s) of interrupted runs")
     run_id = req.run_id or uuid.uuid4().hex
     run_dir = config.runs_dir() / run_id
     run_dir.mkdir(parents=True, exist_ok=req.run_id is not None)
+    leftovers.claim(run_dir)
+    tracked = _LastStage(hooks)
+    try:
+        return _run(req, store, tracked, resolved, run_id, run_dir)
+    except KeyboardInterrupt:
+        raise RunInterrupted(_interrupted(run_id, run_dir, tracked.last)) from None
+    finally:
+        leftovers.release(run_dir)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) during a run, saying in one line what was stopped and what was kept. Still
+    a KeyboardInterrupt, so no `except Exception` (a sweep's per-combination boundary) eats it."""
+
+
+class _LastStage:
+    """Hooks passed through, remembering the last stage (what an interrupt stopped)."""
+
+    def __init__(self, hooks: RunHooks) -> None:
+        self._hooks = hooks
+        self.last = "starting"
+
+    def stage(self, text: str) -> None:
+        self.last = text
+        self._hooks.stage(text)
+
+    def progress(self, phase: str, done: int, total: int) -> None:
+        self.last = f"{phase} iterations ({done}/{total} done)"
+        self._hooks.progress(phase, done, total)
+
+
+def _interrupted(run_id: str, run_dir: Path, last: str) -> str:
+    """Say what an interrupt stopped and kept; remove the run's own folder if it holds no record."""
+    from benchctl.harness import leftovers
+
+    kept = ["earlier runs in the database", "built artifacts in the cache"]
+    if (run_dir / leftovers.RECORD).exists():
+        kept.insert(0, f"this run's record in {run_dir}")
+    else:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return (
+        f"interrupted during {last}: run {run_id[:12]} stopped and not stored; "
+        f"kept: {', '.join(kept)}"
+    )
+
+
+def _run(
+    req: RunRequest,
+    store: ResultStore,
+    hooks: RunHooks,
+    resolved: Resolved,
+    run_id: str,
+    run_dir: Path,
+) -> RunOutcome:
+    device, runtime = resolved.device, resolved.runtime
     record = RunRecord(
         run_id=run_id,
         created_at=_now(),

@@ -3,7 +3,12 @@ not a terminal, what an interrupt stopped and kept, numbers rounded for people."
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
 from typer.testing import CliRunner
 
@@ -37,3 +42,108 @@ def test_json_runs_print_no_progress(isolated_project):
         app, ["run", "--model", "test_mobileone", "-n", "20", "--json"], catch_exceptions=False
     )
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def _benchctl(*args: str, cwd, env_extra=None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "benchctl", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(env_extra or {})},
+    )
+
+
+def test_sigint_says_what_was_stopped_and_kept(isolated_project):
+    proc = _benchctl(
+        "run",
+        "--model",
+        "test_mobileone",
+        "-n",
+        "10000000",
+        "--max-seconds",
+        "120",
+        cwd=isolated_project,
+    )
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:  # plain progress lines: wait until the timed loop runs
+        seen.append(line)
+        if "running on" in line:
+            break
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=120)
+    assert proc.returncode == 130, "".join(seen) + rest
+    last = rest.strip().splitlines()[-1]
+    assert "interrupted during" in last and "stopped and not stored" in last, rest
+    assert "kept: earlier runs in the database, built artifacts in the cache" in last
+    assert "Traceback" not in rest
+    runs = isolated_project / ".benchctl" / "runs"
+    assert not runs.exists() or not any(runs.iterdir())  # its folder held no record: removed
+
+
+def test_the_next_run_removes_leftovers_but_never_a_run_in_progress(isolated_project):
+    from benchctl.harness import leftovers
+
+    home = isolated_project / ".benchctl"
+    old = time.time() - 2 * leftovers.UNCLAIMED_GRACE_S
+    dead_run, live_run, stored = (
+        home / "runs" / "dead",
+        home / "runs" / "live",
+        home / "runs" / "ok",
+    )
+    dead_work, live_work = home / "work" / "dead", home / "work" / "live"
+    dead_staging, live_staging = (
+        home / "artifacts" / ".staging-dead",
+        home / "artifacts" / ".staging-live",
+    )
+    recent = home / "runs" / "unclaimed-recent"
+    for folder in (
+        dead_run,
+        live_run,
+        stored,
+        dead_work,
+        live_work,
+        dead_staging,
+        live_staging,
+        recent,
+    ):
+        folder.mkdir(parents=True)
+        (folder / "spec.json").write_text("{}")
+    (stored / "record.json").write_text("{}")
+    leftovers.claim(dead_run)  # claimed by a run that then died: the claim file stays, unlocked
+    os.close(leftovers._held.pop(str(dead_run)))
+    for folder in (dead_work, dead_staging, stored):
+        os.utime(folder, (old, old))
+    # a run in progress in another process holds its claims
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from pathlib import Path; "
+            "from benchctl.harness import leftovers as l; "
+            "[l.claim(Path(p)) for p in sys.argv[1:]]; print('held', flush=True); time.sleep(60)",
+            str(live_run),
+            str(live_staging),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = runner.invoke(
+            app, ["run", "--model", "test_mobileone", "-n", "20"], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        assert "removed 3 leftover(s) of interrupted runs" in result.stderr
+        for gone in (dead_run, dead_work, dead_staging):
+            assert not gone.exists(), gone
+        for kept in (live_run, live_work, live_staging, stored, recent):
+            assert kept.exists(), kept
+    finally:
+        holder.kill()
+        holder.wait()
+    assert sorted(p.name for p in leftovers.find(home)) == [".staging-live", "live", "live"]

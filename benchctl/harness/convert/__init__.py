@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchctl.harness import leftovers
 from benchctl.harness.build import build_options
 from benchctl.harness.convert.base import Converted, Converter
 from benchctl.harness.convert.cache import Artifact, ArtifactCache, cache_key
@@ -173,6 +174,7 @@ def get_artifact(
         )
         return cache.commit(staging, artifact)
     finally:
+        leftovers.release(staging)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -215,6 +217,7 @@ def artifact_as_given(ref: OnnxModelRef, cache: ArtifactCache) -> Artifact:
         )
         return cache.commit(staging, artifact)
     finally:
+        leftovers.release(staging)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 

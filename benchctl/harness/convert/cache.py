@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchctl.harness import contract
+from benchctl.harness import contract, leftovers
 from benchctl.harness.digest import content_sha256
 
 META = "artifact.json"
@@ -90,12 +90,15 @@ class ArtifactCache:
 
     def staging(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+        leftovers.claim(staging)  # in use: the next run's clean-up leaves it alone
+        return staging
 
     def commit(self, staging: Path, artifact: Artifact) -> Artifact:
         """Move a finished staging folder into place under the artifact's key."""
         contract.write_atomic(staging / META, artifact.to_json())
         final = self.root / artifact.cache_key
+        leftovers.release(staging)
         if final.exists():
             shutil.rmtree(final)
         os.replace(staging, final)
