@@ -134,6 +134,8 @@ def get_artifact(
     hit = cache.lookup(key)
     if hit is not None:
         return hit
+    if on_stage and cache.last_rejection:
+        on_stage(cache.last_rejection)  # a rebuild of a refused entry says so
     build = build or LazyBuild(model, batch, seed, weights)
     if on_stage:
         on_stage(f"building {model}")

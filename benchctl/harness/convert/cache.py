@@ -4,13 +4,21 @@ exporter name/version/options. A hit skips building and exporting altogether.
 Layout: `<home>/artifacts/<key>/` holding the artifact file and `artifact.json` (its metadata).
 An entry is written in a temporary folder and renamed into place, so a killed export never
 leaves a half-written entry behind; a file whose sha256 no longer matches is rebuilt.
+
+An entry is trusted only when it is what it claims: `artifact.json` carries a `seal`, an
+HMAC-SHA256 over its whole metadata (the file's sha256, its parity result, its provenance) under a
+key kept in the user's config folder (`cache.key`, 0600), not in the cache. A tampered pair -- the
+model file and its recorded sha256 both changed -- no longer verifies, and neither does an entry
+from before seals; both are rebuilt, and `last_rejection` says why (the run prints it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -21,6 +29,33 @@ from benchctl.harness import contract, leftovers
 from benchctl.harness.digest import content_sha256
 
 META = "artifact.json"
+SEAL = "seal"
+KEY_FILE = "cache.key"
+
+
+def _seal_key() -> bytes:
+    """This user's cache key (created 0600 on first use, beside devices.toml)."""
+    from benchctl.harness.devices import user_inventory_path
+
+    path = user_inventory_path().parent / KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return bytes.fromhex(path.read_text().strip())
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        return bytes.fromhex(path.read_text().strip())
+
+
+def seal(meta: dict[str, Any]) -> str:
+    """HMAC-SHA256 of the metadata (all of it but the seal), canonical JSON."""
+    body = {k: v for k, v in meta.items() if k != SEAL}
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hmac.new(_seal_key(), blob, hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -58,21 +93,33 @@ def cache_key(parts: dict[str, Any]) -> str:
 class ArtifactCache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.last_rejection: str | None = None  # why the last lookup refused an entry
 
     def lookup(self, key: str) -> Artifact | None:
         entry = self.root / key
         meta_path = entry / META
         if not meta_path.is_file():
             return None
+        self.last_rejection = None
         try:
             meta = contract.read(meta_path)
             path = entry / meta["path"]
-            if not path.exists() or content_sha256(path) != meta["sha256"]:
-                return None
+            claimed = meta.pop(SEAL, None)
+            if claimed is None or not hmac.compare_digest(str(claimed), seal(meta)):
+                return self._reject(entry, "its metadata is not sealed by this user's cache key")
+            if not path.exists():
+                return self._reject(entry, f"{path.name} is missing")
+            if content_sha256(path) != meta["sha256"]:
+                return self._reject(entry, f"{path.name} no longer has its recorded sha256")
             meta["path"] = path
             return Artifact(**meta, reused=True)
-        except (OSError, KeyError, TypeError, ValueError):
-            return None  # an unreadable entry is rebuilt, never trusted
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            return self._reject(entry, f"its metadata is unreadable ({type(exc).__name__})")
+
+    def _reject(self, entry: Path, why: str) -> None:
+        """An entry not trusted: rebuilt, and the reason kept for the caller to say."""
+        self.last_rejection = f"cached entry {entry.name[:12]} rebuilt: {why}"
+        return None
 
     def find(self, sha256: str) -> Artifact | None:
         """The cached artifact with this content hash, whatever key built it (to re-run exactly
@@ -96,7 +143,9 @@ class ArtifactCache:
 
     def commit(self, staging: Path, artifact: Artifact) -> Artifact:
         """Move a finished staging folder into place under the artifact's key."""
-        contract.write_atomic(staging / META, artifact.to_json())
+        meta = artifact.to_json()
+        meta[SEAL] = seal(meta)
+        contract.write_atomic(staging / META, meta)
         final = self.root / artifact.cache_key
         leftovers.release(staging)
         if final.exists():
