@@ -26,7 +26,17 @@ def ms(ns: float | int | None, digits: int = 3) -> str:
     """Nanoseconds as a millisecond string for tables ("—" when absent)."""
     if ns is None:
         return "—"
-    return f"{ns / 1e6:.{digits}f}"
+    return people_ms(ns / 1e6, digits)
+
+
+def people_ms(value: float | None, digits: int = 3) -> str:
+    """Milliseconds rounded for people: `digits` decimals from 1 ms up, `digits` significant
+    digits below (a 20 µs model reads 0.0201, not 0.020; JSON keeps the exact value)."""
+    if value is None:
+        return "—"
+    if abs(value) >= 1 or value == 0:
+        return f"{value:.{digits}f}"
+    return f"{value:#.{digits}g}"
 
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a

@@ -6,11 +6,11 @@ from typing import Any
 
 from rich.text import Text
 
-from benchctl.cli._output import Table, cell, styled
+from benchctl.cli._output import Table, cell, people_ms, styled
 
 
 def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+    return people_ms(value)
 
 
 def _mib(value: float | None) -> str:

@@ -21,7 +21,9 @@ ThresholdOpt = Annotated[
 
 
 def _ms(ns: float) -> str:
-    return f"{ns / 1e6:.3f}"
+    from benchctl.cli._output import ms
+
+    return ms(ns)
 
 
 def compare_command(

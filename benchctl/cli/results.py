@@ -14,7 +14,9 @@ app = typer.Typer(help="List and inspect stored runs.", no_args_is_help=True)
 
 
 def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+    from benchctl.cli._output import people_ms
+
+    return people_ms(value)
 
 
 @app.command("list")

@@ -147,3 +147,14 @@ def test_the_next_run_removes_leftovers_but_never_a_run_in_progress(isolated_pro
         holder.kill()
         holder.wait()
     assert sorted(p.name for p in leftovers.find(home)) == [".staging-live", "live", "live"]
+
+
+def test_numbers_rounded_for_people_exact_in_json():
+    from benchctl.cli._output import ms, people_ms
+    from benchctl.results.export import _ms
+
+    assert people_ms(0.0201234) == "0.0201"  # a 20 µs model: three significant digits
+    assert people_ms(0.1) == "0.100" and people_ms(24.9537186) == "24.954"
+    assert ms(20_123) == "0.0201" and ms(None) == "—"
+    assert _ms(24_953_718.6) == 24.9537186  # not 24.953718600000002
+    assert _ms(20_123) == 0.020123
