@@ -103,10 +103,7 @@ def run_on_device(
             return
         if not transport.exists(result_remote):
             record.error_code = "RUNNER_NO_RESULT"
-            record.error_message = (
-                f"runner exited with code {done.returncode} and no result; "
-                f"stderr: {(done.stderr_tail or done.stdout_tail).strip()[-1000:]}"
-            )
+            record.error_message = no_result_message(done.returncode, done, run_dir)
             return
         transport.pull(result_remote, run_dir / "result.json", timeout=STEP_TIMEOUT_S)
         try:
@@ -388,3 +385,24 @@ def _save_logs(transport: Transport, run_dir: Path, record: RunRecord) -> None:
     path.write_text(text)
     if record.error_message and "device log" not in record.error_message:
         record.error_message += f" (device log: {path})"
+
+
+def no_result_message(returncode: int, done: Any, run_dir: Path) -> str:
+    """One line for a runner that left no result: its output's last line (a traceback's is the
+    exception), the whole output kept in the run's `runner.log`, not in the message."""
+    tail = (done.stderr_tail or done.stdout_tail or "").strip()
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    message = f"runner exited with code {returncode} and no result"
+    if lines:
+        message += f": {lines[-1][:300]}"
+    if tail:
+        try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            log = run_dir / "runner.log"
+            log.write_text(
+                f"--- stdout ---\n{done.stdout_tail}\n--- stderr ---\n{done.stderr_tail}\n"
+            )
+            message += f" (its whole output: {log})"
+        except OSError as exc:  # the message still names the last line
+            message += f" (its whole output could not be kept: {exc})"
+    return message

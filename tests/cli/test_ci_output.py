@@ -158,3 +158,24 @@ def test_numbers_rounded_for_people_exact_in_json():
     assert ms(20_123) == "0.0201" and ms(None) == "—"
     assert _ms(24_953_718.6) == 24.9537186  # not 24.953718600000002
     assert _ms(20_123) == 0.020123
+
+
+def test_runner_no_result_is_the_tracebacks_last_line_and_the_rest_is_kept(tmp_path):
+    from benchctl.harness.lifecycle import no_result_message
+    from benchctl.harness.transports.base import Completed
+
+    crashed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json\ndef load():\n    raise ValueError('bad model')\nload()",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert "Traceback" in crashed.stderr
+    done = Completed(crashed.returncode, crashed.stdout, crashed.stderr)
+    message = no_result_message(crashed.returncode, done, tmp_path / "run")
+    assert message.startswith("runner exited with code 1 and no result: ValueError: bad model")
+    assert "Traceback" not in message and "\n" not in message
+    assert "Traceback" in (tmp_path / "run" / "runner.log").read_text()
