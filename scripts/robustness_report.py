@@ -5,7 +5,7 @@ fresh project folder under a temporary directory; nothing outside it is touched.
     .venv/bin/python scripts/robustness_report.py            # all replayable items
     .venv/bin/python scripts/robustness_report.py 3 4 16     # some
 
-Items that need a device, a second concurrent run or minutes of runs (9, 10, 13-15, 19-21, 25-30)
+Items that need a device, a second concurrent run or minutes of runs (9, 10, 13-15, 19-21, 26, 30)
 are covered by the test suite or other scripts; they are listed as such.
 """
 
@@ -186,9 +186,99 @@ def item24() -> tuple[bool, str]:
     return ok and "devices add iphone12 --ios UDID" in text and "docs/devices.md" in text, text
 
 
+def item25() -> tuple[bool, str]:
+    """Progress in a CI log: a few plain lines with the phase and count."""
+    done = cli("run", "--model", "test_mobileone", "-n", "400", "--warmup", "3")
+    lines = done.stderr.splitlines()
+    timed = [x for x in lines if "timed " in x]
+    ok = done.returncode == 0 and 1 <= len(timed) <= 6 and "\r" not in done.stderr
+    return ok, f"{len(lines)} lines, e.g. {timed[-1] if timed else '(none)'!r}"
+
+
+def item27() -> tuple[bool, str]:
+    """SIGINT says what was stopped and kept; the next run removes a dead run's leftovers."""
+    import signal
+    import time
+
+    home = ROOT / ".benchctl"
+    leftover = home / "runs" / "deadbeef"
+    leftover.mkdir(parents=True, exist_ok=True)
+    (leftover / "spec.json").write_text("{}")
+    old = time.time() - 7200
+    os.utime(leftover, (old, old))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchctl", "run", "--model", "test_mobileone", "-n", "10000000",
+         "--max-seconds", "120"],
+        cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "running on" in line:
+            break
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=120)
+    last = rest.strip().splitlines()[-1] if rest.strip() else ""
+    ok = proc.returncode == 130 and "stopped and not stored" in last and not leftover.exists()
+    return ok, f"exit {proc.returncode}: {last[:200]}; leftover removed: {not leftover.exists()}"
+
+
+def _tamper(corrupt_only: bool) -> tuple[bool, str]:
+    first = json.loads(cli("run", "--model", "test_mobileone", "-n", "20", "--json").stdout)
+    entry = next((ROOT / ".benchctl" / "artifacts").glob("*/artifact.json"))
+    model = entry.parent / json.loads(entry.read_text())["path"]
+    model.write_bytes(model.read_bytes() + b"\0tampered")
+    if not corrupt_only:  # item 11: the recorded sha256 changed to match
+        import hashlib
+
+        meta = json.loads(entry.read_text())
+        meta["sha256"] = hashlib.sha256(model.read_bytes()).hexdigest()
+        entry.write_text(json.dumps(meta))
+    done = cli("run", "--model", "test_mobileone", "-n", "20", "--json")
+    second = json.loads(done.stdout)
+    said = [second["artifact_rebuilt_because"]] if second.get("artifact_rebuilt_because") else []
+    ok = (
+        not second["artifact_reused"]
+        and second["artifact_sha256"] == first["artifact_sha256"]
+        and bool(said)
+    )
+    return ok, f"reused={second['artifact_reused']}; said: {said[0] if said else '(nothing)'}"
+
+
+def item11() -> tuple[bool, str]:
+    """Model file and recorded sha256 both changed: rebuilt, not reused with the old parity."""
+    return _tamper(corrupt_only=False)
+
+
+def item28() -> tuple[bool, str]:
+    """A corrupted cache entry is rebuilt, and the run says so."""
+    return _tamper(corrupt_only=True)
+
+
+def item29() -> tuple[bool, str]:
+    """Numbers for people in tables, exact in JSON; a runner's traceback is one line."""
+    sys.path.insert(0, ENV["PYTHONPATH"])
+    from benchctl.cli._output import people_ms
+    from benchctl.harness.lifecycle import no_result_message
+    from benchctl.harness.transports.base import Completed
+    from benchctl.results.export import _ms
+
+    crash = subprocess.run([sys.executable, "-c", "raise ValueError('x')"], capture_output=True,
+                           text=True)  # fmt: skip
+    msg = no_result_message(1, Completed(1, "", crash.stderr), ROOT / "crash")
+    ok = (
+        people_ms(0.0201) == "0.0201"
+        and _ms(24_953_718.6) == 24.9537186
+        and msg.endswith(f"(its whole output: {ROOT / 'crash' / 'runner.log'})")
+        and "Traceback" not in msg
+    )
+    return ok, f"20 µs → {people_ms(0.0201)}; 24953718.6 ns → {_ms(24_953_718.6)}; {msg[:90]}"
+
+
 ITEMS: dict[str, Callable[[], tuple[bool, str]]] = {
     "1": item1, "2": item2, "3": item3, "4": item4, "5": item5, "16": item16, "17": item17,
-    "18": item18, "22": item22, "23": item23, "24": item24,
+    "18": item18, "22": item22, "23": item23, "24": item24, "25": item25, "27": item27,
+    "11": item11, "28": item28, "29": item29,
 }  # fmt: skip
 ELSEWHERE = {
     "6": "adbkey 0600: transports/adb.py chmod; doctor reports a looser key (tests: devices)",

@@ -164,6 +164,7 @@ def run_command(
     doc = run_to_dict(row, parity)
     add_validity(doc, row, outcome.record.samples)
     doc["artifact_reused"] = bool(outcome.artifact and outcome.artifact.reused)
+    doc["artifact_rebuilt_because"] = outcome.artifact.rebuilt_because if outcome.artifact else None
     doc["database"] = outcome.db_location
     if json_:
         emit_json(doc)
@@ -175,6 +176,8 @@ def run_command(
             note = (
                 "reused cached artifact " if outcome.artifact.reused else "exported artifact "
             ) + str(outcome.artifact.path)
+            if outcome.artifact.rebuilt_because:
+                note += f" ({outcome.artifact.rebuilt_because})"
         out.print(run_table(doc, db_location=outcome.db_location, note=note))
     if row.status != "ok":
         raise typer.Exit(1)

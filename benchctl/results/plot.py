@@ -28,10 +28,19 @@ LABEL_COLOURS = {
     "improvement": "#2e7d32",
     "environment_shift": "#ef6c00",
     "failed": "#6a1b9a",
-    "invalid": "#6a1b9a",
+    "invalid": "#ad1457",  # not failed's: a run that measured but is not trusted (probe 30)
     "insufficient_data": "#757575",
     "ok": "#1565c0",
+    "change_points": "#00838f",  # not environment_shift's orange (probe 30)
+    "memory_regression": "#4e342e",
 }
+SPARKLINE_LEGEND = (  # what each mark of a series plot means, printed under the plots
+    ("valid medians", "#455a64", "line"),
+    ("invalid run", LABEL_COLOURS["invalid"], "×"),
+    ("baseline ± threshold", "#9e9e9e", "band"),
+    ("change point", LABEL_COLOURS["change_points"], "dashed"),
+    ("newest run, by verdict", "#000000", "dot"),
+)
 
 
 def _figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
@@ -174,7 +183,7 @@ def series_figure(report: SeriesReport) -> Figure:
     # Fixed margins, not constrained layout: that draws the figure twice, half the cost of an
     # HTML report with one plot per series (scripts/scale_bench.py).
     fig = _figure(3.6, 1.3, layout=None)
-    fig.subplots_adjust(left=0.15, right=0.98, top=0.95, bottom=0.16)
+    fig.subplots_adjust(left=0.15, right=0.98, top=0.95, bottom=0.24)
     ax = fig.add_subplot()
     xs = list(range(len(pts)))
     good = [(i, p.value_ns / 1e6) for i, p in enumerate(pts) if p.usable]
@@ -190,7 +199,12 @@ def series_figure(report: SeriesReport) -> Figure:
         ax.axhspan(level * (1 - band), level * (1 + band), color="#9e9e9e", alpha=0.15, lw=0)
     index = {p.run_id: i for i, p in enumerate(pts)}
     for change in report.changes:
-        ax.axvline(index[change.run_id] - 0.5, color="#ef6c00", linestyle="--", linewidth=0.8)
+        ax.axvline(
+            index[change.run_id] - 0.5,
+            color=LABEL_COLOURS["change_points"],
+            linestyle="--",
+            linewidth=0.8,
+        )
     newest = pts[-1]
     if newest.value_ns is not None:
         ax.plot(
@@ -205,6 +219,7 @@ def series_figure(report: SeriesReport) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=6)
     ax.set_ylabel("median ms", fontsize=6)
+    ax.set_xlabel("run, oldest → newest", fontsize=6, labelpad=1)
     ax.margins(x=0.02)
     return fig
 

@@ -243,7 +243,7 @@ def to_html(report: NightlyReport) -> str:
     """One self-contained HTML page (inline CSS and SVG)."""
     import jinja2
 
-    from benchctl.results.plot import LABEL_COLOURS, inline_svg, series_figure
+    from benchctl.results.plot import LABEL_COLOURS, SPARKLINE_LEGEND, inline_svg, series_figure
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("benchctl.results", "templates"),
@@ -265,6 +265,7 @@ def to_html(report: NightlyReport) -> str:
         detector=detector_line(report),
         cards=cards,
         colours=LABEL_COLOURS,
+        legend=SPARKLINE_LEGEND,
         changes=[(s, c) for s in report.series for c in s.changes],
         attribution=_attribution,
     )

@@ -58,3 +58,22 @@ def test_another_users_key_does_not_verify(cache: ArtifactCache, tmp_path: Path,
     assert cache.lookup(first.cache_key) is None
     assert "not sealed" in (cache.last_rejection or "")
     assert os.path.exists(tmp_path / "other-user" / KEY_FILE)
+
+
+def test_run_json_says_why_an_artifact_was_rebuilt(isolated_project):
+    from typer.testing import CliRunner
+
+    from benchctl.cli.app import app
+
+    runner = CliRunner()
+    args = ["run", "--model", "test_mobileone", "-n", "10", "--json"]
+    first = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)
+    assert first["artifact_rebuilt_because"] is None
+    entry = next((isolated_project / ".benchctl" / "artifacts").glob(f"*/{META}"))
+    model = entry.parent / json.loads(entry.read_text())["path"]
+    model.write_bytes(b"corrupt")
+    again = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)
+    assert (
+        again["artifact_reused"] is False and again["artifact_sha256"] == first["artifact_sha256"]
+    )
+    assert "no longer has its recorded sha256" in again["artifact_rebuilt_because"]

@@ -129,3 +129,16 @@ def test_html_report_renders_in_headless_chromium(report, tmp_path: Path):
     assert (0xC6, 0x28, 0x28) in colours
     assert (0xEF, 0x6C, 0x00) in colours
     assert len(colours) > 50
+
+
+def test_html_report_badges_and_plots_are_told_apart(report):
+    from benchctl.results.plot import LABEL_COLOURS
+
+    html = render(report, "html")
+    badge = re.search(r'data-label="change_points"[^>]*background: (#[0-9a-f]{6})', html)
+    assert badge and badge.group(1) == LABEL_COLOURS["change_points"]
+    assert badge.group(1) != LABEL_COLOURS["environment_shift"]
+    assert re.search(rf'data-label="invalid"[^>]*background: {LABEL_COLOURS["invalid"]}', html)
+    assert LABEL_COLOURS["invalid"] != LABEL_COLOURS["failed"]
+    legend = re.search(r'<p class="meta" id="legend">(.*?)</p>', html, re.S)
+    assert legend and "invalid run" in legend.group(1) and "change point" in legend.group(1)

@@ -134,8 +134,9 @@ def get_artifact(
     hit = cache.lookup(key)
     if hit is not None:
         return hit
-    if on_stage and cache.last_rejection:
-        on_stage(cache.last_rejection)  # a rebuild of a refused entry says so
+    rejection = cache.last_rejection
+    if on_stage and rejection:
+        on_stage(rejection)  # a rebuild of a refused entry says so
     build = build or LazyBuild(model, batch, seed, weights)
     if on_stage:
         on_stage(f"building {model}")
@@ -174,6 +175,7 @@ def get_artifact(
             parity=out.parity,
             created_at=datetime.now(UTC).isoformat(),
         )
+        artifact.rebuilt_because = rejection
         return cache.commit(staging, artifact)
     finally:
         leftovers.release(staging)

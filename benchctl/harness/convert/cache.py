@@ -76,11 +76,13 @@ class Artifact:
     parity: dict[str, Any] | None = None
     created_at: str = ""
     reused: bool = field(default=False, compare=False)
+    rebuilt_because: str | None = field(default=None, compare=False)  # a refused cache entry
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["path"] = self.path.name
         doc.pop("reused")
+        doc.pop("rebuilt_because")
         return doc
 
 
