@@ -122,7 +122,7 @@ def test_a_low_share_is_flagged_and_none_is_a_fallback(monkeypatch):
     record.result = {"runtime": {"plan_summary": plan}}
     record.samples = []
     host_env: dict = {}
-    lifecycle._flag(record, host_env, Gates())
+    lifecycle._flag(record, host_env, Gates(), explicit_drift=False)
     assert "ACCELERATOR-SHARE-LOW" in host_env["warnings"]
 
 
