@@ -37,6 +37,8 @@ class PushReport:
     runs_skipped: int = 0
     samples_copied: int = 0
     artifacts_copied: int = 0
+    accuracy_copied: int = 0
+    accuracy_skipped: int = 0
     batches: int = 0
 
     def to_json(self) -> dict[str, Any]:
@@ -85,7 +87,8 @@ def push(
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[PushReport], None] | None = None,
 ) -> PushReport:
-    """Copy every run of `source` that `target` lacks (with samples and artifacts)."""
+    """Copy every run of `source` that `target` lacks (with samples, artifacts and profiles),
+    then every measured accuracy it lacks (with the artifact each one was measured on)."""
     from sqlalchemy import select
 
     from benchctl.results.schema import RunRow
@@ -109,6 +112,7 @@ def push(
                 )
             )
         if not ids:
+            _copy_accuracy(src, dst, batch_size, report)
             return report
         last = ids[-1]
         _copy_batch(src, dst, ids, report)
@@ -151,6 +155,34 @@ def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: Push
         kept_ops = [o for o in ops if o["run_id"] in profiled]
         if kept_ops:
             out.execute(ops_t.insert(), kept_ops)
+
+
+def _copy_accuracy(src: ResultStore, dst: ResultStore, batch_size: int, report: PushReport) -> None:
+    """Measured accuracies are results of their own (keyed by artifact, dataset, preprocessing and
+    runtime), not parts of a run: they are copied by key, once, with their artifact rows first."""
+    from sqlalchemy import select
+
+    from benchctl.results.schema import AccuracyResultRow, ArtifactRow
+
+    acc_t, arts_t = AccuracyResultRow.__table__, ArtifactRow.__table__
+    last = ""
+    while True:
+        with src.engine.connect() as conn:
+            rows = _rows(
+                conn.execute(
+                    select(acc_t).where(acc_t.c.key > last).order_by(acc_t.c.key).limit(batch_size)
+                )
+            )
+            shas = sorted({r["artifact_sha256"] for r in rows if r["artifact_sha256"]})
+            arts = _rows(conn.execute(select(arts_t).where(arts_t.c.sha256.in_(shas))))
+        if not rows:
+            return
+        last = rows[-1]["key"]
+        with dst.engine.begin() as out:  # one transaction per batch
+            report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
+            copied = _insert_new(out, acc_t, rows, "key")
+        report.accuracy_copied += len(copied)
+        report.accuracy_skipped += len(rows) - len(copied)
 
 
 def _rows(result: Iterable[Any]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ import pytest
 from benchctl.errors import ConfigError
 from benchctl.results import profiles, sync
 from benchctl.results.store import ResultStore
-from benchctl.results.testing import make_record
+from benchctl.results.testing import make_accuracy_record, make_record
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -95,3 +95,22 @@ def test_push_carries_profiles_once(tmp_path, db_url):
     copied = profiles.load(team, "a" * 32)
     assert [o["name"] for o in copied.operators] == ["c0", "r0", "c1", "g0"]
     assert team.profile("b" * 32) is None
+
+
+def test_push_carries_measured_accuracy_once_with_its_artifact(tmp_path, db_url):
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{tmp_path / 'team.sqlite'}"
+    laptop = str(tmp_path / "laptop.sqlite")
+    store = ResultStore.open(laptop)
+    assert store.ingest_accuracy(make_accuracy_record(top1=71.0))
+    assert store.ingest_accuracy(
+        make_accuracy_record(top1=55.5, dataset_name="other", dataset_sha256="sha256:" + "f" * 64)
+    )
+    first = sync.push(laptop, db_url)
+    again = sync.push(laptop, db_url)
+    assert (first.accuracy_copied, first.accuracy_skipped) == (2, 0)
+    assert first.artifacts_copied == 1
+    assert (again.accuracy_copied, again.accuracy_skipped) == (0, 2)
+    team = ResultStore.open(db_url)
+    assert sorted(a.top1 for a in team.accuracies(model="m")) == [55.5, 71.0]
+    assert {a.key for a in team.accuracies()} == {a.key for a in store.accuracies()}
