@@ -44,6 +44,7 @@ def push_cmd(
     out.print(
         f"{report.source} → {report.target}: {report.runs_copied} runs copied "
         f"({report.samples_copied} with samples, {report.artifacts_copied} new artifacts), "
-        f"{report.runs_skipped} already there",
+        f"{report.runs_skipped} already there; {report.accuracy_copied} measured accuracies "
+        f"copied, {report.accuracy_skipped} already there",
         highlight=False,
     )
