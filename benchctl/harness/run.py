@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from benchctl import __version__, config
 from benchctl.errors import ConfigError, ConversionError, DependencyMissingError
 from benchctl.harness import contract
+from benchctl.harness.chatter import quiet_native_output
 from benchctl.harness.collect import parse_time, without_samples
 from benchctl.harness.contract import codes
 from benchctl.harness.convert import artifact_as_given, get_artifact
@@ -345,16 +346,18 @@ def _run(
         elif isinstance(resolved.model, OnnxModelRef):
             artifact = artifact_as_given(resolved.model, cache)
         else:
-            artifact = get_artifact(
-                req.model,
-                runtime.target,
-                cache,
-                batch=req.batch,
-                seed=req.seed,
-                on_stage=hooks.stage,
-                calibration_dir=req.calibration_dir,
-                weights=req.weights,
-            )
+            # converters' own chatter (C++ logging, XNNPACK INFO lines) → runs/<id>/convert.log
+            with quiet_native_output(run_dir / "convert.log"):
+                artifact = get_artifact(
+                    req.model,
+                    runtime.target,
+                    cache,
+                    batch=req.batch,
+                    seed=req.seed,
+                    on_stage=hooks.stage,
+                    calibration_dir=req.calibration_dir,
+                    weights=req.weights,
+                )
     except _Skip:
         pass
     except (ConversionError, DependencyMissingError) as exc:  # a missing converter too
