@@ -6,7 +6,13 @@ from typing import Any
 
 from rich.console import Group
 from rich.markup import escape
-from rich.table import Table
+
+from benchctl.cli._output import Table, printable
+
+
+def _safe(value: object) -> str:
+    """Markup for a name in a line of text: shown literally, control characters escaped."""
+    return escape(printable(value))
 
 
 def _ms(value: float | None) -> str:
@@ -22,7 +28,7 @@ def profile_tables(p: dict[str, Any], *, top: int = 25) -> Group:
     parts: list[Any] = []
     units = ", ".join(f"{u} {n}" for u, n in sorted(p["units"].items()))
     head = (
-        f"[bold]profile[/] {escape(p['profiler'])}: {len(p['operators'])} operators ({units}); "
+        f"[bold]profile[/] {_safe(p['profiler'])}: {len(p['operators'])} operators ({units}); "
         f"{p['iterations'] or '?'} profiled iterations"
     )
     if p["timed"]:
@@ -32,15 +38,15 @@ def profile_tables(p: dict[str, Any], *, top: int = 25) -> Group:
         )
     parts.append(head)
     if p["note"]:
-        parts.append(f"[dim]{escape(p['note'])}[/]")
+        parts.append(f"[dim]{_safe(p['note'])}[/]")
     if p["error"]:
-        parts.append(f"[red]profile failed:[/] {escape(p['error'])}")
+        parts.append(f"[red]profile failed:[/] {_safe(p['error'])}")
     types = Table("op type", "count", "units", "time ms", "share %", title="by op type")
     for r in p["by_type"]:
         types.add_row(
-            escape(r["op_type"]),
+            r["op_type"],
             str(r["count"]),
-            escape(", ".join(f"{u} {n}" for u, n in sorted(r["units"].items()))),
+            ", ".join(f"{u} {n}" for u, n in sorted(r["units"].items())),
             _ms(r["time_ms"]),
             _pct(r["share"]),
         )
@@ -56,9 +62,9 @@ def profile_tables(p: dict[str, Any], *, top: int = 25) -> Group:
     for o in shown:
         table.add_row(
             str(o["position"]),
-            escape(o["name"]),
-            escape(o["op_type"]),
-            escape(o["unit"] or "?"),
+            o["name"],
+            o["op_type"],
+            o["unit"] or "?",
             _ms(o["time_ms"]),
             _pct(o["share"]),
         )
@@ -67,8 +73,8 @@ def profile_tables(p: dict[str, Any], *, top: int = 25) -> Group:
         names = part["operators"]
         more = "…" if len(names) > 8 else ""
         parts.append(
-            f"partition on {escape(part['unit'])}: {len(names)} operators "
-            f"({escape(', '.join(names[:8]))}{more})"
+            f"partition on {_safe(part['unit'])}: {len(names)} operators "
+            f"({_safe(', '.join(names[:8]))}{more})"
         )
     return Group(*parts)
 
@@ -89,7 +95,7 @@ def compare_table(changes: list[dict[str, Any]], *, top: int = 15) -> Table:
     for c in changes[:top]:
         rel = "—" if c["rel_change"] is None else f"{c['rel_change'] * 100:+.1f}"
         table.add_row(
-            escape(c["op_type"]),
+            c["op_type"],
             str(c["count_a"]),
             str(c["count_b"]),
             _ms(c["time_a_ms"]),

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from benchctl.cli._options import BatchOpt, DbOpt, JsonOpt, SeedOpt
-from benchctl.cli._output import emit_json, out
+from benchctl.cli._output import Table, emit_json, out, styled
 
 if TYPE_CHECKING:
     from benchctl.harness.evaluate import EvalOutcome
@@ -184,14 +182,14 @@ def eval_table(doc: dict[str, Any]) -> Table:
     for r in doc["results"]:
         if r["status"] != "ok":
             table.add_row(
-                r["target"], "—", f"[red]{r['status']}[/]", "—", "—", "—", escape(r["error"] or "")
+                r["target"], "—", styled(r["status"], "red"), "—", "—", "—", r["error"] or ""
             )
             continue
         delta = r["top1_delta"]
         table.add_row(
             r["target"],
             f"{r['runtime']} {r['runtime_version'] or ''}",
-            "[green]ok[/]" + ("" if r["stored"] else " (already stored)"),
+            styled("ok" + ("" if r["stored"] else " (already stored)"), "green"),
             _pct(r["top1"]),
             _pct(r["top5"]),
             "reference" if delta is None else f"{delta + 0.0:+.2f} points",
