@@ -111,23 +111,35 @@ def _quantize(
 
 def run_tflite(path: Path, x: Any) -> Any:
     """One inference on the LiteRT CPU interpreter, (de)quantizing int8 inputs and outputs."""
-    import numpy as np
     from ai_edge_litert.interpreter import Interpreter
 
     it = Interpreter(model_path=str(path), num_threads=1)
     it.allocate_tensors()
     (inp,), (outp,) = it.get_input_details(), it.get_output_details()
-    if inp["dtype"] != np.float32:
-        scale, zero = inp["quantization"]
-        info = np.iinfo(inp["dtype"])
-        x = np.clip(np.round(x / scale + zero), info.min, info.max).astype(inp["dtype"])
-    it.set_tensor(inp["index"], x)
+    it.set_tensor(inp["index"], quantize_input(inp, x))
     it.invoke()
-    y = it.get_tensor(outp["index"])
-    if outp["dtype"] != np.float32:
-        scale, zero = outp["quantization"]
-        y = (y.astype(np.float32) - zero) * scale
-    return y
+    return dequantize_output(outp, it.get_tensor(outp["index"]))
+
+
+def quantize_input(detail: dict[str, Any], x: Any) -> Any:
+    """A float array as the interpreter's input tensor wants it (int8/uint8: scale, zero point)."""
+    import numpy as np
+
+    if detail["dtype"] == np.float32:
+        return x
+    scale, zero = detail["quantization"]
+    info = np.iinfo(detail["dtype"])
+    return np.clip(np.round(x / scale + zero), info.min, info.max).astype(detail["dtype"])
+
+
+def dequantize_output(detail: dict[str, Any], y: Any) -> Any:
+    """An output tensor as floats (int8/uint8 outputs dequantized with their scale, zero point)."""
+    import numpy as np
+
+    if detail["dtype"] == np.float32:
+        return y
+    scale, zero = detail["quantization"]
+    return (y.astype(np.float32) - zero) * scale
 
 
 def input_signature(path: Path) -> list[dict[str, Any]]:

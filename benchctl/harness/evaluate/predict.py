@@ -71,8 +71,6 @@ def _onnx(art: Artifact, batch: int) -> Predictor:
 
 
 def _tflite(art: Artifact, batch: int) -> Predictor:
-    import numpy as np
-
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as exc:
@@ -83,18 +81,12 @@ def _tflite(art: Artifact, batch: int) -> Predictor:
     it.allocate_tensors()
     (inp,), (outp,) = it.get_input_details(), it.get_output_details()
 
-    def forward(x: np.ndarray) -> np.ndarray:
-        if inp["dtype"] != np.float32:
-            scale, zero = inp["quantization"]
-            info = np.iinfo(inp["dtype"])
-            x = np.clip(np.round(x / scale + zero), info.min, info.max).astype(inp["dtype"])
-        it.set_tensor(inp["index"], x)
+    from benchctl.harness.convert.tflite import dequantize_output, quantize_input
+
+    def forward(x: Any) -> Any:
+        it.set_tensor(inp["index"], quantize_input(inp, x))
         it.invoke()
-        y = it.get_tensor(outp["index"])
-        if outp["dtype"] != np.float32:
-            scale, zero = outp["quantization"]
-            y = (y.astype(np.float32) - zero) * scale
-        return y
+        return dequantize_output(outp, it.get_tensor(outp["index"]))
 
     return Predictor("litert", _version("ai-edge-litert"), batch, forward)
 
