@@ -49,13 +49,15 @@ def quiet_native_output(log: Path) -> Iterator[Path]:
                 setattr(
                     sys,
                     name,
-                    open(  # closed below, after the descriptors are restored
-                        saved[fd],
+                    # its own copy of the terminal's descriptor, never closed here: a thread
+                    # (a progress refresh) still holding it after the block writes to the
+                    # terminal, not to a closed or reused descriptor
+                    open(
+                        os.dup(saved[fd]),
                         "w",
                         buffering=1,
                         encoding=getattr(old, "encoding", None) or "utf-8",
                         errors=getattr(old, "errors", None) or "replace",
-                        closefd=False,
                     ),
                 )
             os.dup2(sink, fd)
@@ -64,8 +66,7 @@ def quiet_native_output(log: Path) -> Iterator[Path]:
         for fd, name in streams.items():
             if name in swapped:
                 getattr(sys, name).flush()
-                getattr(sys, name).close()
-                setattr(sys, name, swapped[name])
+                setattr(sys, name, swapped[name])  # the copy is closed when nothing holds it
             if fd in saved:
                 os.dup2(saved[fd], fd)
                 os.close(saved[fd])
