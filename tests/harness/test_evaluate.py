@@ -147,7 +147,7 @@ def test_bad_requests_fail_before_any_work(digits, digits_model, tmp_path):
 def test_eval_help_imports_nothing_heavy():
     code = (
         "import sys; from benchctl.cli.app import main\n"
-        "try: main(['eval', '--help'])\nexcept SystemExit: pass\n"
+        "try: main(['eval', '--help'])\nexcept SystemExit as e: assert e.code == 0, e.code\n"
         "print('HEAVY', [m for m in ('torch', 'timm', 'onnxruntime') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
