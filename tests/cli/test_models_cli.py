@@ -22,9 +22,21 @@ def models(*args: str, code: int = 0) -> str:
 
 
 def _row(**kw: str) -> PublishedFact:
-    base = dict(model="test_emo", seed="004", table="Table 99", resolution=None, params_text="",
-                ops_text="", ops_label="", ops_unit="", top1="70.0", params_exception="",
-                ops_exception="", provenance="test", notes="")
+    base = dict(
+        model="test_emo",
+        seed="004",
+        table="Table 99",
+        resolution=None,
+        params_text="",
+        ops_text="",
+        ops_label="",
+        ops_unit="",
+        top1="70.0",
+        params_exception="",
+        ops_exception="",
+        provenance="test",
+        notes="",
+    )
     return PublishedFact(**{**base, **kw})  # type: ignore[arg-type]
 
 
@@ -34,8 +46,9 @@ def publish(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
     def install(*rows: PublishedFact) -> None:
         real = published.published_facts
-        monkeypatch.setattr(published, "published_facts",
-                            lambda name: rows if name == "test_emo" else real(name))
+        monkeypatch.setattr(
+            published, "published_facts", lambda name: rows if name == "test_emo" else real(name)
+        )
 
     return install
 
@@ -66,8 +79,10 @@ def test_list_table_shows_the_label_the_paper_uses():
 
 
 def test_show_prints_published_and_computed_facts_side_by_side(publish):
-    publish(_row(params_text="0.043", ops_text="1.13", ops_label="FLOPs", ops_unit="M"),
-            _row(table="Table 98", params_text="0.5", params_exception="printed for a sibling"))
+    publish(
+        _row(params_text="0.043", ops_text="1.13", ops_label="FLOPs", ops_unit="M"),
+        _row(table="Table 98", params_text="0.5", params_exception="printed for a sibling"),
+    )
     text = models("show", "test_emo")
     assert "Published vs computed" in text and "emo Table 99" in text
     assert "0.043" in text and "1.13 M FLOPs" in text  # as printed
@@ -88,9 +103,16 @@ def test_show_json_with_counts():
 
 
 def test_verify_passes_exceptions_and_fails_with_exit_code(publish):
-    publish(_row(ops_text="1.13", ops_label="FLOPs", ops_unit="M"),
-            _row(table="Table 98", ops_text="0.5", ops_label="FLOPs", ops_unit="M",
-                 ops_exception="known to be halved"))
+    publish(
+        _row(ops_text="1.13", ops_label="FLOPs", ops_unit="M"),
+        _row(
+            table="Table 98",
+            ops_text="0.5",
+            ops_label="FLOPs",
+            ops_unit="M",
+            ops_exception="known to be halved",
+        ),
+    )
     text = models("verify", "test_emo", "--include-test")
     assert "Documented exceptions" in text and "known to be halved" in text
     assert "1 exception, 1 pass" in text

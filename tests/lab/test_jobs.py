@@ -13,8 +13,10 @@ def test_a_zoo_model_job_is_accepted():
     assert req.model == "test_mobileone" and req.iterations == 10
 
 
-@pytest.mark.parametrize("model", ["os:system", "mypackage.evil:factory", "/etc/passwd.onnx",
-                                   "../model.onnx", "nosuchmodel"])
+@pytest.mark.parametrize(
+    "model",
+    ["os:system", "mypackage.evil:factory", "/etc/passwd.onnx", "../model.onnx", "nosuchmodel"],
+)
 def test_code_references_and_paths_are_refused(model):
     with pytest.raises(ConfigError, match="zoo models only"):
         request_from_dict({"model": model})

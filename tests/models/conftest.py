@@ -9,15 +9,35 @@ import pytest
 from benchctl.models._published import PublishedFact
 
 
-def fact(model: str = "test_emo", *, params: str = "", ops: str = "", unit: str = "M",
-         label: str = "FLOPs", resolution: int | None = None, params_exception: str = "",
-         ops_exception: str = "", table: str = "Table 1", top1: str = "") -> PublishedFact:
+def fact(
+    model: str = "test_emo",
+    *,
+    params: str = "",
+    ops: str = "",
+    unit: str = "M",
+    label: str = "FLOPs",
+    resolution: int | None = None,
+    params_exception: str = "",
+    ops_exception: str = "",
+    table: str = "Table 1",
+    top1: str = "",
+) -> PublishedFact:
     """A published row written as a paper would print it."""
-    return PublishedFact(model=model, seed="004", table=table, resolution=resolution,
-                         params_text=params, ops_text=ops, ops_label=label if ops else "",
-                         ops_unit=unit if ops else "", top1=top1,
-                         params_exception=params_exception, ops_exception=ops_exception,
-                         provenance="test", notes="")
+    return PublishedFact(
+        model=model,
+        seed="004",
+        table=table,
+        resolution=resolution,
+        params_text=params,
+        ops_text=ops,
+        ops_label=label if ops else "",
+        ops_unit=unit if ops else "",
+        top1=top1,
+        params_exception=params_exception,
+        ops_exception=ops_exception,
+        provenance="test",
+        notes="",
+    )
 
 
 Installer = Callable[[dict[str, list[PublishedFact]]], None]
@@ -35,7 +55,10 @@ def fake_published(monkeypatch: pytest.MonkeyPatch) -> Installer:
 
     def install(rows: dict[str, list[PublishedFact]]) -> None:
         real = published.published_facts
-        monkeypatch.setattr(published, "published_facts",
-                            lambda name: tuple(rows[name]) if name in rows else real(name))
+        monkeypatch.setattr(
+            published,
+            "published_facts",
+            lambda name: tuple(rows[name]) if name in rows else real(name),
+        )
 
     return install

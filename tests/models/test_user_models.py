@@ -27,7 +27,8 @@ def _onnx(path: Path, shape: list[int | str]) -> Path:
 def user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A module in the current directory (the test's project), with good and bad factories."""
     name = f"user_zoo_{uuid.uuid4().hex[:8]}"
-    (Path.cwd() / f"{name}.py").write_text(textwrap.dedent("""
+    (Path.cwd() / f"{name}.py").write_text(
+        textwrap.dedent("""
         import torch
 
         def build(width=4):
@@ -40,7 +41,8 @@ def user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             raise RuntimeError("no weights here")
 
         NOT_CALLABLE = 5
-    """))
+    """)
+    )
     yield name
     sys.modules.pop(name, None)
 
@@ -72,11 +74,14 @@ def test_a_symbolic_onnx_dimension_needs_an_input_shape(tmp_path):
         resolve_model_ref(str(path), [2, 3, 16, 16])
 
 
-@pytest.mark.parametrize(("filename", "content", "message"), [
-    ("missing.onnx", None, "does not exist"),
-    ("weights.pt", b"x", "not an .onnx file"),
-    ("bad.onnx", b"not a model", "not a readable"),
-])
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("missing.onnx", None, "does not exist"),
+        ("weights.pt", b"x", "not an .onnx file"),
+        ("bad.onnx", b"not a model", "not a readable"),
+    ],
+)
 def test_bad_model_files_are_config_errors(tmp_path, filename, content, message):
     path = tmp_path / filename
     if content is not None:
@@ -96,29 +101,38 @@ def test_a_factory_becomes_a_user_spec(user_module):
     assert resolve_model_ref(f"{user_module}:build").input_size == (3, 224, 224)
 
 
-@pytest.mark.parametrize(("attr", "message"), [
-    ("missing", "has no attribute"),
-    ("NOT_CALLABLE", "not callable"),
-])
+@pytest.mark.parametrize(
+    ("attr", "message"),
+    [
+        ("missing", "has no attribute"),
+        ("NOT_CALLABLE", "not callable"),
+    ],
+)
 def test_bad_factories_are_config_errors(user_module, attr, message):
     with pytest.raises(ConfigError, match=message):
         resolve_model_ref(f"{user_module}:{attr}")
 
 
-@pytest.mark.parametrize(("attr", "message"), [
-    ("not_a_module", "returned int, not a torch.nn.Module"),
-    ("raises", "no weights here"),
-])
+@pytest.mark.parametrize(
+    ("attr", "message"),
+    [
+        ("not_a_module", "returned int, not a torch.nn.Module"),
+        ("raises", "no weights here"),
+    ],
+)
 def test_factories_that_build_the_wrong_thing_fail_when_built(user_module, attr, message):
     spec = resolve_model_ref(f"{user_module}:{attr}")
     with pytest.raises(ConfigError, match=message):
         spec.factory()
 
 
-@pytest.mark.parametrize(("ref", "shape", "message"), [
-    ("no_such_module_xyz:build", None, "cannot import"),
-    ("not a ref:x", None, "package.module:function"),
-])
+@pytest.mark.parametrize(
+    ("ref", "shape", "message"),
+    [
+        ("no_such_module_xyz:build", None, "cannot import"),
+        ("not a ref:x", None, "package.module:function"),
+    ],
+)
 def test_bad_references_are_config_errors(ref, shape, message):
     with pytest.raises(ConfigError, match=message):
         resolve_model_ref(ref, shape)

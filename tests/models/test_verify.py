@@ -11,32 +11,46 @@ from benchctl.models._verify import check_fact, summarize
 
 
 def _computed(params_m: float, macs_m: float) -> ComputedFacts:
-    return ComputedFacts(name="x", input_size=(3, 224, 224), params=round(params_m * 1e6),
-                         macs=round(macs_m * 1e6), reparameterized=False, counter="test",
-                         source_hash="")
+    return ComputedFacts(
+        name="x",
+        input_size=(3, 224, 224),
+        params=round(params_m * 1e6),
+        macs=round(macs_m * 1e6),
+        reparameterized=False,
+        counter="test",
+        source_hash="",
+    )
 
 
-@pytest.mark.parametrize(("published", "computed", "status", "by_rounding"), [
-    ("100", 101.9, "pass", False),  # within 2 %
-    ("100", 102.1, "fail", False),
-    ("1.3", 1.272, "pass", True),  # 2.2 % off, but "1.3" stands for [1.25, 1.35)
-    ("1.3", 1.36, "fail", False),
-])
-def test_params_tolerance_is_two_percent_or_half_a_printed_digit(published, computed, status,
-                                                                  by_rounding, make_fact):
+@pytest.mark.parametrize(
+    ("published", "computed", "status", "by_rounding"),
+    [
+        ("100", 101.9, "pass", False),  # within 2 %
+        ("100", 102.1, "fail", False),
+        ("1.3", 1.272, "pass", True),  # 2.2 % off, but "1.3" stands for [1.25, 1.35)
+        ("1.3", 1.36, "fail", False),
+    ],
+)
+def test_params_tolerance_is_two_percent_or_half_a_printed_digit(
+    published, computed, status, by_rounding, make_fact
+):
     params, _ = check_fact(make_fact(params=published), _computed(computed, 1.0))
     assert params is not None and params.status == status
     assert params.by_rounding == by_rounding
 
 
-@pytest.mark.parametrize(("ops", "unit", "computed", "status"), [
-    ("275", "M", 288.0, "pass"),  # within 5 %
-    ("275", "M", 290.0, "fail"),
-    ("0.2", "G", 186.0, "pass"),  # "0.2 G" stands for [150, 250) M
-    ("0.2", "G", 260.0, "fail"),
-])
-def test_macs_tolerance_is_five_percent_or_half_a_printed_digit(ops, unit, computed, status,
-                                                                make_fact):
+@pytest.mark.parametrize(
+    ("ops", "unit", "computed", "status"),
+    [
+        ("275", "M", 288.0, "pass"),  # within 5 %
+        ("275", "M", 290.0, "fail"),
+        ("0.2", "G", 186.0, "pass"),  # "0.2 G" stands for [150, 250) M
+        ("0.2", "G", 260.0, "fail"),
+    ],
+)
+def test_macs_tolerance_is_five_percent_or_half_a_printed_digit(
+    ops, unit, computed, status, make_fact
+):
     _, macs = check_fact(make_fact(ops=ops, unit=unit), _computed(1.0, computed))
     assert macs is not None and macs.status == status
 
@@ -50,12 +64,16 @@ def test_a_documented_exception_never_passes_and_a_stale_one_is_flagged(make_fac
 
 def test_verify_model_checks_every_published_row_at_its_resolution(fake_published, make_fact):
     fact = make_fact
-    fake_published({"test_emo": [
-        fact(ops="1.13"),  # passes at the registered 64×64
-        fact(ops="0.31", resolution=32),  # the same model counted at 32×32
-        fact(params="0.01", params_exception="known"),
-        fact(params="0.01"),
-    ]})
+    fake_published(
+        {
+            "test_emo": [
+                fact(ops="1.13"),  # passes at the registered 64×64
+                fact(ops="0.31", resolution=32),  # the same model counted at 32×32
+                fact(params="0.01", params_exception="known"),
+                fact(params="0.01"),
+            ]
+        }
+    )
     rows = verify_model("test_emo")
     assert [r.status for r in rows] == ["pass", "pass", "exception", "fail"]
     assert [r.computed.resolution for r in rows] == [64, 32, 64, 64]
@@ -79,8 +97,11 @@ def test_a_model_that_fails_to_build_is_an_error_row():
 @pytest.mark.slow
 def test_every_seed_variant_verifies_with_only_documented_exceptions():
     rows = verify_models(list_models(role="seed"))
-    bad = [(r.model, r.fact.source if r.fact else "", r.status) for r in rows
-           if r.status not in ("pass", "exception")]
+    bad = [
+        (r.model, r.fact.source if r.fact else "", r.status)
+        for r in rows
+        if r.status not in ("pass", "exception")
+    ]
     assert not bad
     assert {r.model for r in rows} == set(list_models(role="seed"))
     s4 = {r.fact.source: r for r in rows if r.model == "mobileone_s4"}

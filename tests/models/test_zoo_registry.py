@@ -14,28 +14,55 @@ from benchctl.models._published import published_models
 SEED_VARIANTS = [
     *(f"mobileone_s{i}" for i in range(5)),
     "mobilenetv1_100",
-    "mobilenetv2_050", "mobilenetv2_100", "mobilenetv2_140", "mobilenetv2_200",
-    "mobilenetv3_small_100", "mobilenetv3_large_100", "mobilenetv3_large_050",
+    "mobilenetv2_050",
+    "mobilenetv2_100",
+    "mobilenetv2_140",
+    "mobilenetv2_200",
+    "mobilenetv3_small_100",
+    "mobilenetv3_large_100",
+    "mobilenetv3_large_050",
     "mobilenetv3_large_075",
-    "mobilenetv4_conv_small", "mobilenetv4_conv_medium", "mobilenetv4_conv_large",
-    "mobilenetv4_hybrid_medium", "mobilenetv4_hybrid_large",
-    "mobilevit_xxs", "mobilevit_xs", "mobilevit_s",
-    "emo_1m", "emo_2m", "emo_5m", "emo_6m",
+    "mobilenetv4_conv_small",
+    "mobilenetv4_conv_medium",
+    "mobilenetv4_conv_large",
+    "mobilenetv4_hybrid_medium",
+    "mobilenetv4_hybrid_large",
+    "mobilevit_xxs",
+    "mobilevit_xs",
+    "mobilevit_s",
+    "emo_1m",
+    "emo_2m",
+    "emo_5m",
+    "emo_6m",
 ]
 COMPARATORS = [
-    "efficientnet_b0", *(f"repvgg_{v}" for v in ("a0", "a1", "a2", "b0", "b1")), "resnet18",
-    "resnet50", "mixnet_s", "semnasnet_100", "shufflenet_v2_x1_0", "shufflenet_v2_x2_0",
-    "deit_tiny_patch16_224", "pit_ti_224", "convit_tiny",
+    "efficientnet_b0",
+    *(f"repvgg_{v}" for v in ("a0", "a1", "a2", "b0", "b1")),
+    "resnet18",
+    "resnet50",
+    "mixnet_s",
+    "semnasnet_100",
+    "shufflenet_v2_x1_0",
+    "shufflenet_v2_x2_0",
+    "deit_tiny_patch16_224",
+    "pit_ti_224",
+    "convit_tiny",
     *(f"fastvit_{v}" for v in ("t8", "s12", "sa12", "sa24", "sa36")),
-    "mobilevitv2_050", "mobilevitv2_100", "convnext_small",
-    "efficientvit_b1", "efficientvit_b2", "efficientvit_b3",
+    "mobilevitv2_050",
+    "mobilevitv2_100",
+    "convnext_small",
+    "efficientvit_b1",
+    "efficientvit_b2",
+    "efficientvit_b3",
 ]
 
 
 def test_registering_the_zoo_imports_neither_torch_nor_timm():
-    code = ("import sys, benchctl.models as m; m.list_models(paper='emo'); "
-            "m.get_model_spec('emo_1m').published; "
-            "assert not {'torch', 'timm', 'torchvision'} & set(sys.modules), sys.modules.keys()")
+    code = (
+        "import sys, benchctl.models as m; m.list_models(paper='emo'); "
+        "m.get_model_spec('emo_1m').published; "
+        "assert not {'torch', 'timm', 'torchvision'} & set(sys.modules), sys.modules.keys()"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -93,7 +120,10 @@ def test_list_filters_by_family_paper_role_and_test_flag():
     assert {"mobileone_s4", "fastvit_t8", "mobilenetv4_conv_small"} <= set(mnv4_paper)
     assert "emo_1m" not in mnv4_paper
     assert set(list_models(role="comparator")) == set(COMPARATORS) | {
-        "convnext_tiny", "mobilevitv2_075", "mobilevitv2_125"}
+        "convnext_tiny",
+        "mobilevitv2_075",
+        "mobilevitv2_125",
+    }
     assert list_models("mobileone_s?", role="seed") == [f"mobileone_s{i}" for i in range(5)]
 
 
