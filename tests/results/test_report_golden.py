@@ -25,9 +25,13 @@ GOLDEN = Path(__file__).parent / "golden"
 SERIES, NIGHTS, SAMPLES, SEED = 12, 40, 200, 7
 
 
+# The database's drifted runs move 18–25 % within the run: they are read with the 10 % drift
+# limit the golden files were written with (the shipped default became 30 % once
+# scripts/noise_quality.py measured quiet runs here), so the drift verdict stays exercised.
+DEFAULT = RegressConfig(defaults=DetectorSettings(max_drift=0.10))
 # A second reading of the same database: a shorter history per series and curation notes.
 CURATED = RegressConfig(
-    defaults=DetectorSettings(max_points=25),
+    defaults=DetectorSettings(max_points=25, max_drift=0.10),
     begins_segment=(RunNote(synthetic.run_id(SEED, 0, 30)[:8], "accepted"),),
     exclude=(RunNote(synthetic.run_id(SEED, 5, 38)[:8], "known bad night"),),
 )
@@ -43,7 +47,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module", params=["default", "curated"])
 def case(request, store):
-    config = CURATED if request.param == "curated" else None
+    config = CURATED if request.param == "curated" else DEFAULT
     return request.param, nightly(store, config)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from benchctl.errors import ConfigError
 from benchctl.harness.contention import DEFAULT_THRESHOLDS as CONTENTION
+from benchctl.harness.gating import DRIFT_THRESHOLD
 
 CONFIG_FILE = "regress.toml"
 
@@ -37,7 +38,7 @@ class DetectorSettings:
     """Every threshold the validity gate, the screen and the change-point pass use."""
 
     # Stage 0, validity gate (anchors_regression.md §3.4; starting heuristics, per device class).
-    max_drift: float = 0.10  # median(last 10 % of samples) / median(first 10 %) − 1
+    max_drift: float = DRIFT_THRESHOLD  # median(last 10 %) / median(first 10 %) − 1
     drift_fraction: float = 0.10
     min_drift_samples: int = 20  # fewer samples: drift not checked
     max_temp_c: float | None = None  # device temperature at the start; None: not gated
