@@ -17,6 +17,28 @@ def _mib(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def _stat_text(unit: str, value: float | int | None) -> str:
+    """A statistic's value in the run table: ms for people, a ratio as a percentage."""
+    if unit == "ratio" and value is not None:
+        return f"{value * 100:.2f}"
+    return _ms(value)
+
+
+def statistic_rows(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """The run table's rows of declared statistics (`results.stats.Summary`: each one's `row`
+    and `text`), in their order; none for a run without samples."""
+    from benchctl.results.stats import STATISTICS
+
+    values = {s.name: _stat_text(s.unit, d.get(s.key)) for s in STATISTICS}
+    rows: dict[str, list[str]] = {}
+    for s in STATISTICS:
+        if s.row is not None and s.text is not None:
+            rows.setdefault(s.row, []).append(s.text.format_map(values))
+    if all(d.get(s.key) is None for s in STATISTICS if s.row is not None):
+        return []
+    return [(label, "  ".join(parts)) for label, parts in rows.items()]
+
+
 def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -> Table:
     """Key/value table of a flat run dict (see `results.export.run_to_dict`)."""
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -45,18 +67,8 @@ def run_table(d: dict[str, Any], *, db_location: str, note: str | None = None) -
         "iterations",
         f"{d['iterations']} timed (of {d['iterations_requested']}), {d['warmup']} warm-up",
     )
-    if d["median_ms"] is not None:
-        table.add_row(
-            "latency (ms)",
-            "min {}  median {}  mean {}  p90 {}  p99 {}".format(
-                *(_ms(d[k]) for k in ("min_ms", "median_ms", "mean_ms", "p90_ms", "p99_ms"))
-            ),
-        )
-        table.add_row(
-            "spread",
-            f"std {_ms(d['std_ms'])} ms  CV {d['cv'] * 100:.2f} %  "
-            f"median 95% CI [{_ms(d['ci95_low_ms'])}, {_ms(d['ci95_high_ms'])}] ms",
-        )
+    for label, text in statistic_rows(d):
+        table.add_row(label, text)
     if d.get("others_cpu_share") is not None:
         stop = (
             f"; stopped by {d['stopped_by']}" if d.get("stopped_by") not in (None, "iters") else ""

@@ -12,20 +12,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from benchctl.results.schema import RunRow
+from benchctl.results.stats import STATISTICS
 
-_NS_FIELDS = (
-    "min",
-    "median",
-    "mean",
-    "p90",
-    "p99",
-    "max",
-    "std",
-    "mad",
-    "iqr",
-    "ci95_low",
-    "ci95_high",
-)
+# The declared statistics (results.stats.Summary), in their order, under their export names (times
+# in ms); the sample count is `iterations`, among the run's settings.
+STAT_KEYS = tuple(s.key for s in STATISTICS)
 
 CSV_COLUMNS = (
     "run_id",
@@ -45,18 +36,7 @@ CSV_COLUMNS = (
     "threads",
     "iterations",
     "warmup",
-    "min_ms",
-    "median_ms",
-    "mean_ms",
-    "p90_ms",
-    "p99_ms",
-    "max_ms",
-    "std_ms",
-    "mad_ms",
-    "iqr_ms",
-    "cv",
-    "ci95_low_ms",
-    "ci95_high_ms",
+    *(k for k in STAT_KEYS if k != "iterations"),
     "load_ms",
     "first_inference_ms",
     "rss_after_load_mb",
@@ -109,7 +89,6 @@ def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, 
         "iterations": row.sample_count,
         "iterations_requested": row.iterations_requested,
         "warmup": row.warmup_iters,
-        "cv": row.cv,
         "load_ms": _ms(row.load_ns),
         "first_inference_ms": _ms(row.first_inference_ns),
         "rss_after_load_mb": _mb(row.rss_after_load_bytes),
@@ -123,8 +102,9 @@ def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, 
         "harness_git_sha": row.harness_git_sha,
         "series_key": row.series_key,
     }
-    for name in _NS_FIELDS:
-        out[f"{name}_ms"] = _ms(getattr(row, f"{name}_ns"))
+    for stat in STATISTICS:  # iterations (the sample count) keeps its place above
+        value = getattr(row, stat.column)
+        out[stat.key] = _ms(value) if stat.unit == "ns" else value
     out.update(_conditions(row))
     return out
 

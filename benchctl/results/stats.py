@@ -13,33 +13,123 @@ summary, so one definition holds for every device. Definitions:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
 BOOTSTRAP_RESAMPLES = 2000
+UNITS = ("ns", "ratio", "samples")  # nanoseconds; a plain ratio (shown as %); a count
+
+
+def _stat(
+    unit: str,
+    description: str,
+    *,
+    row: str | None = None,
+    text: str | None = None,
+    column: str | None = None,
+    key: str | None = None,
+) -> Any:
+    """A `Summary` field's declaration (see `Statistic`); `column`/`key` override the names
+    derived from the unit (only the sample count has historical ones)."""
+    meta = {"unit": unit, "description": description, "row": row, "text": text}
+    return field(metadata={"statistic": {**meta, "column": column, "key": key}})
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Summary statistics of one run's timed samples, all times in nanoseconds."""
+    """Summary statistics of one run's timed samples, all times in nanoseconds.
 
-    count: int
-    min: float
-    max: float
-    mean: float
-    median: float
-    std: float
-    p90: float
-    p99: float
-    mad: float
-    iqr: float
-    cv: float
-    ci95_low: float
-    ci95_high: float
+    The one declaration of a statistic (pyperf's metadata registry in spirit): each field's
+    unit, description and place in `run`/`results show`'s table. `STATISTICS` reads it, and so
+    do the stored columns (`schema.RunRow`, changed only through a migration), the flat run dict
+    behind `--json`, CSV and Parquet (`export`), and the run table (`cli/_render`). Adding one is
+    a field here, its value in `summarize`, and a migration (docs/architecture.md). The order is
+    the CSV's.
+    """
+
+    count: int = _stat(
+        "samples", "timed samples summarized", column="sample_count", key="iterations"
+    )
+    min: float = _stat("ns", "smallest sample", row="latency (ms)", text="min {min}")
+    median: float = _stat(
+        "ns", "50th percentile (linear interpolation)", row="latency (ms)", text="median {median}"
+    )
+    mean: float = _stat("ns", "arithmetic mean", row="latency (ms)", text="mean {mean}")
+    p90: float = _stat(
+        "ns", "90th percentile (linear interpolation)", row="latency (ms)", text="p90 {p90}"
+    )
+    p99: float = _stat(
+        "ns", "99th percentile (linear interpolation)", row="latency (ms)", text="p99 {p99}"
+    )
+    max: float = _stat("ns", "largest sample")
+    std: float = _stat(
+        "ns", "sample standard deviation (ddof=1)", row="spread", text="std {std} ms"
+    )
+    mad: float = _stat("ns", "median absolute deviation, unscaled")
+    iqr: float = _stat("ns", "interquartile range, q75 − q25")
+    cv: float = _stat(
+        "ratio", "coefficient of variation, std / mean", row="spread", text="CV {cv} %"
+    )
+    ci95_low: float = _stat(
+        "ns",
+        "percentile-bootstrap 95 % CI of the median, lower end",
+        row="spread",
+        text="median 95% CI [{ci95_low}, {ci95_high}] ms",
+    )
+    ci95_high: float = _stat(
+        "ns", "percentile-bootstrap 95 % CI of the median, upper end (shown with ci95_low)"
+    )
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One declared statistic, as every consumer reads it.
+
+    `column` is its column in the `runs` table (`<name>_ns` for a time), `key` its name in the
+    flat run dict, CSV and Parquet (`<name>_ms` for a time, in milliseconds); `row` is the run
+    table's row that shows it and `text` its part of that row, a `str.format` template over the
+    row's formatted values (None: in JSON and CSV only).
+    """
+
+    name: str
+    type: type
+    unit: str
+    description: str
+    column: str
+    key: str
+    row: str | None
+    text: str | None
+
+
+def _statistics() -> tuple[Statistic, ...]:
+    types = {"int": int, "float": float}
+    out = []
+    for f in fields(Summary):
+        m = f.metadata["statistic"]
+        if m["unit"] not in UNITS:
+            raise ValueError(f"Summary.{f.name}: unit {m['unit']!r} is not one of {UNITS}")
+        suffix = {"ns": "_ns"}.get(m["unit"], "")
+        out.append(
+            Statistic(
+                name=f.name,
+                type=types[str(f.type)],
+                unit=m["unit"],
+                description=m["description"],
+                column=m["column"] or f.name + suffix,
+                key=m["key"] or f.name + {"ns": "_ms"}.get(m["unit"], ""),
+                row=m["row"],
+                text=m["text"],
+            )
+        )
+    return tuple(out)
+
+
+STATISTICS = _statistics()
 
 
 def summarize(
@@ -56,12 +146,12 @@ def summarize(
     return Summary(
         count=int(x.size),
         min=float(x.min()),
-        max=float(x.max()),
-        mean=mean,
         median=float(median),
-        std=std,
+        mean=mean,
         p90=float(p90),
         p99=float(p99),
+        max=float(x.max()),
+        std=std,
         mad=float(np.median(np.abs(x - median))),
         iqr=float(q75 - q25),
         cv=std / mean if mean > 0 else float("nan"),

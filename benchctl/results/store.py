@@ -37,23 +37,9 @@ from benchctl.results.schema import (
     RunRow,
     SampleRow,
 )
-from benchctl.results.stats import summarize
+from benchctl.results.stats import STATISTICS, summarize
 
 SAMPLE_ENCODING = "int64le+zlib"
-_SUMMARY_COLUMNS = {
-    "min": "min_ns",
-    "median": "median_ns",
-    "mean": "mean_ns",
-    "p90": "p90_ns",
-    "p99": "p99_ns",
-    "max": "max_ns",
-    "std": "std_ns",
-    "mad": "mad_ns",
-    "iqr": "iqr_ns",
-    "cv": "cv",
-    "ci95_low": "ci95_low_ns",
-    "ci95_high": "ci95_high_ns",
-}
 
 
 def encode_samples(samples: list[int]) -> bytes:
@@ -294,10 +280,9 @@ class ResultStore:
         values["series_key"] = record.series_key()
         values["artifact_sha256"] = record.artifact["sha256"] if record.artifact else None
         values["sample_count"] = len(record.samples)
-        if record.samples:
+        if record.samples:  # every declared statistic's column (results.stats.Summary)
             summary = summarize(record.samples).to_dict()
-            for key, column in _SUMMARY_COLUMNS.items():
-                values[column] = summary[key]
+            values.update({s.column: summary[s.name] for s in STATISTICS})
         return values
 
     def _add(
