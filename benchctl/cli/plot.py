@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._output import Table, emit_json, out
+from benchctl.cli._output import emit_json, out
 from benchctl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -114,86 +113,19 @@ def pareto_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """Top-1 accuracy vs latency on one device, the Pareto front marked."""
-    from benchctl.results.plot import pareto_figure, pareto_front, save
+    from benchctl.cli._report import show
+    from benchctl.results.pareto_report import pareto_report
+    from benchctl.results.plot import save
 
     if stat not in STATS:
         raise ConfigError(f"--stat {stat!r}: choose from {', '.join(STATS)}")
-    from benchctl.results.pareto_plot import latency_outliers
-
     output = output or Path(f"pareto_{device}.png")
     everything = _frame(db, device, runtime, accuracy, False, json_, threads, include_invalid=True)
-    invalid = everything[~everything["valid"].astype(bool)]
-    df = everything if include_invalid else everything[everything["valid"].astype(bool)]
-    plotted_pairs = set(zip(df["model"], df["runtime"], strict=True))
-    dropped = [  # a model × runtime whose every run failed the validity gate
-        (r["model"], f"{r['runtime']}: {r['invalid_reasons'] or 'invalid'}")
-        for r in invalid.to_dict("records")
-        if (r["model"], r["runtime"]) not in plotted_pairs
-    ]
-    if df.empty:
-        raise ConfigError(
-            f"no valid results for device {device!r}; every run failed the validity gate: "
-            + "; ".join(f"{m} ({why})" for m, why in dropped[:5])
-        )
-    col = f"latency_{stat}_ms"
-    title = f"top-1 vs {stat} latency on {device}"
-    if include_invalid and len(invalid):
-        title += f" ({len(invalid)} marked 'invalid': every run failed the validity gate)"
-    fig = pareto_figure(df, stat=stat, title=title, dropped=dropped)
-    save(fig, output)
-    plotted = df.dropna(subset=[col, "accuracy_top1"])
-    flagged = latency_outliers(plotted, col)
-    outliers = [
-        {"model": plotted.loc[i, "model"], "runtime": plotted.loc[i, "runtime"], "why": why}
-        for i, why in flagged.items()
-    ]
-    rows = []
-    for rt, group in plotted.drop(index=list(flagged)).groupby("runtime", sort=True):
-        front = set(pareto_front(group[col].tolist(), group["accuracy_top1"].tolist()))
-        for i, r in enumerate(group.to_dict("records")):
-            rows.append(
-                {
-                    "model": r["model"],
-                    "runtime": rt,
-                    "latency_ms": r[col],
-                    "accuracy_top1": r["accuracy_top1"],
-                    "accuracy_source": r["accuracy_source"],
-                    "accuracy_kind": r["accuracy_kind"],
-                    "pareto": i in front,
-                    "run_id": r["run_id"],
-                }
-            )
-    missing = sorted(set(df.drop(index=plotted.index)["model"]))
-    if json_:
-        emit_json(
-            {
-                "out": str(output),
-                "stat": stat,
-                "points": rows,
-                "no_accuracy": missing,
-                "no_valid_run": [{"model": m, "why": why} for m, why in dropped],
-                "outliers": outliers,
-            }
-        )
-        return
-    table = Table("model", "runtime", f"{stat} ms", "top-1 %", "source", "front")
-    for r in sorted(rows, key=lambda r: r["latency_ms"]):
-        table.add_row(
-            r["model"],
-            r["runtime"],
-            f"{r['latency_ms']:.3f}",
-            f"{r['accuracy_top1']:.1f}",
-            str(r["accuracy_source"]),
-            "●" if r["pareto"] else "",
-        )
-    out.print(table)
-    if missing:
-        out.print(f"[dim]no accuracy (not plotted): {escape(', '.join(missing))}[/]")
-    for m, why in dropped:
-        out.print(f"[dim]no valid run (not plotted): {escape(m)}: {escape(why)}[/]")
-    for o in outliers:
-        out.print(f"[yellow]outlier (not plotted): {escape(o['model'])}: {escape(o['why'])}[/]")
-    out.print(f"wrote {output}")
+    report = pareto_report(
+        everything, device=device, stat=stat, include_invalid=include_invalid, out=output
+    )
+    save(report.figure(), output)
+    show(report, json_)
 
 
 @app.command("scatter")
