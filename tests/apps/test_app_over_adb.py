@@ -92,9 +92,8 @@ def test_benchctl_run_drives_the_kotlin_core_over_adb(phone, adb_key, shared_hom
         "devices", "add", "pixel", "--adb", f"127.0.0.1:{phone.port}", "--adb-mode", "direct",
         "--key", str(adb_key), "--runtime", "onnxruntime",
     )  # fmt: skip
-    doc = json.loads(
-        _cli("run", "--device", "pixel", "--model", "test_mobileone", "-n", "30", "--json")
-    )
+    run = ["run", "--device", "pixel", "--model", "test_mobileone", "-n", "30", "--profile"]
+    doc = json.loads(_cli(*run, "--json"))
     assert doc["status"] == "ok", doc
     assert doc["iterations"] == 30
     assert len(phone.launched) == 1, "the app was launched once"
@@ -110,6 +109,12 @@ def test_benchctl_run_drives_the_kotlin_core_over_adb(phone, adb_key, shared_hom
     assert len(result["timing_ns"]["samples"]) == 30
     spec = contract.read(shared_home / "runs" / doc["run_id"] / "spec.json")
     assert result["model_sha256"] == spec["model"]["sha256"]  # the app hashed the pushed model
+    # --profile reached the app (after its timed loop): the stand-in has no profiler and says so,
+    # and the app's memory readings (here the JVM's own /proc/self/status) came back with it.
+    assert spec["profile"] == {"iterations": 20}
+    assert result["profile"]["error"] == "no profiler for backend onnxruntime"
+    assert result["memory"]["source"] == "linux:/proc/self/status"
+    assert result["memory"]["peak_rss_bytes"] >= result["memory"]["rss_after_load_bytes"] > 0
 
 
 def test_a_model_that_changed_on_the_phone_is_caught_by_the_app(

@@ -33,6 +33,9 @@ EXPECTED_STATUS = {
     "result_thermal_abort.json": ("thermal_abort", "THERMAL_LIMIT"),
     "result_bad_output.json": ("error", "INVALID_SPEC"),
     "result_garbage_spec.json": ("error", "INVALID_SPEC"),
+    "result_profile_ok.json": ("ok", None),
+    "result_profile_failed.json": ("ok", None),
+    "result_profile_invalid.json": ("ok", None),
 }
 
 
@@ -74,7 +77,7 @@ def test_kotlin_ok_results_pass_the_hosts_checks(kotlin_run, name):
     assert all(isinstance(s, int) and s > 0 for s in doc["timing_ns"]["samples"])
 
 
-@pytest.mark.parametrize("name", ["result.json", "result_error.json"])
+@pytest.mark.parametrize("name", ["result.json", "result_error.json", "result_profile.json"])
 def test_kotlin_round_trip_of_golden_results_is_exact(kotlin_run, name):
     written = _load(kotlin_run[1], f"roundtrip_{name}")
     assert written == json.loads((contract.EXAMPLES / name).read_text())
@@ -98,3 +101,33 @@ def test_kotlin_statistics_match_the_hosts(kotlin_run):
                 key,
                 len(case["samples"]),
             )
+
+
+def test_kotlin_profiled_result_passes_the_hosts_checks(kotlin_run):
+    """A profiled Android-style result (LiteRT placement + memory) is what the host accepts and
+    stores: collect's checks pass, the profile keeps its operators and partitions."""
+    doc = _load(kotlin_run[1], "result_profile_ok.json")
+    spec = json.loads((contract.EXAMPLES / "spec_profile.json").read_text())
+    spec["model"]["sha256"] = doc["model_sha256"]
+    spec["backend"]["name"] = "fake"
+    spec["timing"]["warmup_iters"] = 2  # as ProfileMemoryTest.stage() edits the golden spec
+    spec["profile"]["iterations"] = 4
+    assert check_result(doc, spec) is doc
+    profile = doc["profile"]
+    assert profile["timed"] is False and profile["iterations"] == 4
+    assert [op["name"] for op in profile["operators"]] == ["0:ADD", "1:RELU", "2:GELU"]
+    assert profile["partitions"] == [{"unit": "gpu", "operators": ["0:ADD", "1:RELU", "2:GELU"]}]
+    memory = doc["memory"]
+    assert memory["peak_rss_bytes"] == memory["rss_after_load_bytes"] == 180 * 2**20
+    assert memory["native_heap_peak_bytes"] == 70 * 2**20
+
+
+def test_kotlin_failed_profile_keeps_samples(kotlin_run):
+    for name, error in [
+        ("result_profile_failed.json", "IllegalStateException: profiler buffer full"),
+        ("result_profile_invalid.json", "invalid profile: profile/operators/0/time_ns"),
+    ]:
+        doc = _load(kotlin_run[1], name)
+        assert doc["profile"]["error"].startswith(error)
+        assert doc["profile"]["operators"] == []
+        assert len(doc["timing_ns"]["samples"]) == 5

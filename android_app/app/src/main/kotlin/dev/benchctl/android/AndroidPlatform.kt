@@ -6,9 +6,11 @@ import android.content.IntentFilter
 import android.content.pm.ApplicationInfo
 import android.os.BatteryManager
 import android.os.Build
+import android.os.Debug
 import android.os.PowerManager
 import android.os.SystemClock
 import com.google.gson.JsonObject
+import dev.benchctl.core.MemoryReading
 import dev.benchctl.core.Platform
 import dev.benchctl.core.ThermalGate
 import dev.benchctl.core.jsonObjectOf
@@ -49,6 +51,20 @@ class AndroidPlatform(
             "sustained_performance_mode" to sustainedMode,
             "window_focused" to windowFocused,
         )
+
+    /**
+     * PSS (Debug.getMemoryInfo's total, kB → bytes: this process's share of every page it maps,
+     * the figure Android's own memory tools report) and the native heap's allocated bytes
+     * (Debug.getNativeHeapAllocatedSize: LiteRT's tensors and arenas live there). Reading PSS
+     * walks /proc/self/smaps (milliseconds), so the core reads it only between stages.
+     */
+    override val memorySource: String = "android:pss"
+
+    override fun memory(): MemoryReading {
+        val info = Debug.MemoryInfo()
+        Debug.getMemoryInfo(info)
+        return MemoryReading(residentBytes = info.totalPss * 1024L, nativeHeapBytes = Debug.getNativeHeapAllocatedSize())
+    }
 
     override fun snapshot(): Platform.Snapshot {
         val power: PowerManager? = context.getSystemService(PowerManager::class.java)

@@ -1,10 +1,15 @@
 package dev.benchctl.android
 
 import dev.benchctl.core.Inputs
+import dev.benchctl.core.LiteRtProfile
 import dev.benchctl.core.LoadedModel
+import dev.benchctl.core.MonotonicClock
 import dev.benchctl.core.Placement
 import dev.benchctl.core.Predictor
+import dev.benchctl.core.Profile
+import dev.benchctl.core.ProfiledPass
 import dev.benchctl.core.TensorSpec
+import dev.benchctl.core.TfliteGraph
 import dev.benchctl.core.jsonObjectOf
 import java.io.File
 import java.nio.ByteBuffer
@@ -84,6 +89,19 @@ class LiteRtModel(
             for (b in outputBuffers) b.rewind()
             interpreter.runForMultipleInputsOutputs(inputs, outputs)
         }
+    }
+
+    /**
+     * Placement only (LiteRtProfile says why): the model file's operators, the loaded
+     * interpreter's execution-plan length, and the wall time of [iterations] more calls of the
+     * timed [predictor]. Runs after the timed loop, on the same interpreter.
+     */
+    override fun profile(predictor: Predictor, iterations: Int, clock: MonotonicClock): Profile {
+        val ops = TfliteGraph.read(modelFile)
+        val plan = DelegateCounts.executionPlanLength(interpreter)
+        val wall = ProfiledPass.wallMedianNs(predictor, iterations, clock)
+        val delegate = LiteRtProfile.delegateUnit(accelerator, xnnpack)
+        return LiteRtProfile.profile(ops, delegate, plan.value, plan.problem, iterations, wall)
     }
 
     override fun close() {

@@ -100,22 +100,38 @@ class BenchRunner(
                 environment = environment,
                 startedAt = started,
                 finishedAt = Timestamps.now(),
+                memory = measured?.memory,
+                profile = measured?.profile,
             )
-        result =
-            try {
-                ResultCodec.check(result)
-                result
-            } catch (e: ContractException) { // a runner bug: say so instead of writing a bad document
-                result.copy(
-                    status = Status.ERROR,
-                    error = RunError(ErrorCodes.INVALID_RESULT, "the runner built an invalid result: ${e.message}"),
-                    runtime = null,
-                    timing = null,
-                    modelSha256 = null,
-                )
-            }
+        result = checked(result)
         FileIo.writeAtomic(resultFile, ResultCodec.write(result))
         return Outcome(result, resultFile)
+    }
+
+    /**
+     * [result] if the schema would accept it. A profile it would refuse never costs the timed
+     * samples (the Python runner's rule): it is replaced by its error. Anything else invalid is
+     * a runner bug, reported as INVALID_RESULT instead of writing a bad document.
+     */
+    private fun checked(result: RunResult): RunResult {
+        try {
+            ResultCodec.check(result)
+            return result
+        } catch (e: ContractException) {
+            if (result.profile != null && e.path.startsWith("profile")) {
+                val kept = result.copy(profile = Profile(result.profile.profiler, emptyList(), timed = false, error = "invalid profile: ${e.message}"))
+                return checked(kept)
+            }
+            return result.copy(
+                status = Status.ERROR,
+                error = RunError(ErrorCodes.INVALID_RESULT, "the runner built an invalid result: ${e.message}"),
+                runtime = null,
+                timing = null,
+                modelSha256 = null,
+                memory = null,
+                profile = null,
+            )
+        }
     }
 
     /** Wait (within the spec's cool-down) until the gates pass; returns the snapshot used. */
@@ -151,6 +167,8 @@ class BenchRunner(
         val clockName: String,
         val resolutionNs: Long?,
         val overheadNs: Long,
+        val memory: MemoryUsage?,
+        val profile: Profile?,
     ) {
         fun timing() =
             TimingNs(
@@ -198,6 +216,8 @@ class BenchRunner(
                 throw Failure(Status.UNSUPPORTED_BACKEND, ErrorCodes.RUNTIME_MISSING, e.message ?: "runtime missing")
             }
         val requested = spec.backend.accelerator
+        val memory = platform.memorySource?.let { MemoryTrack(it) }
+        memory?.beforeLoad(platform.memory())
         val t0 = clock.nanoTime()
         val model =
             try {
@@ -210,6 +230,7 @@ class BenchRunner(
                 throw Failure(Status.ERROR, ErrorCodes.MODEL_LOAD_FAILED, "${e.javaClass.simpleName}: ${e.message}")
             }
         val loadNs = clock.nanoTime() - t0
+        memory?.afterLoad(platform.memory())
         model.use {
             val placement = model.placement()
             val runtime =
@@ -235,13 +256,19 @@ class BenchRunner(
                 )
             }
             checkInputs(spec.inputs.tensors, model.inputs())
+            val predictor =
+                try {
+                    model.bind(spec.inputs.tensors, spec.inputs.seed)
+                } catch (e: Exception) {
+                    throw Failure(Status.ERROR, ErrorCodes.INFERENCE_FAILED, "${e.javaClass.simpleName}: ${e.message}")
+                }
             val loop =
                 try {
-                    val predictor = model.bind(spec.inputs.tensors, spec.inputs.seed)
                     TimingLoop(clock).run(predictor, spec.timing, progress)
                 } catch (e: Exception) { // an inference error mid-loop is a status, not a crash
                     throw Failure(Status.ERROR, ErrorCodes.INFERENCE_FAILED, "${e.javaClass.simpleName}: ${e.message}")
                 }
+            memory?.sample(platform.memory()) // the peak covers load, warm-up and the loop, not the profile
             if (loop.samples.any { it < 1 }) {
                 throw Failure(
                     Status.ERROR,
@@ -258,9 +285,25 @@ class BenchRunner(
                 clockName = clock.name,
                 resolutionNs = observedResolutionNs(clock),
                 overheadNs = loopOverheadNs(clock),
+                memory = memory?.usage(),
+                profile = spec.profile?.takeIf { loop.stoppedBy == "iters" }?.let { profiled(backend.name, model, predictor, it) },
             )
         }
     }
+
+    /**
+     * The profiled pass, after the timed loop and never inside it. A backend without a profiler
+     * or one that fails says so in `profile.error`; the timed samples stand either way.
+     */
+    private fun profiled(backend: String, model: LoadedModel, predictor: Predictor, request: ProfileRequest): Profile =
+        try {
+            model.profile(predictor, request.iterations, clock)
+                ?: Profile("none", emptyList(), timed = false, error = "no profiler for backend $backend")
+        } catch (e: Exception) {
+            Profile(backend, emptyList(), timed = false, error = "${e.javaClass.simpleName}: ${e.message}".take(2000))
+        } catch (e: LinkageError) { // a native profiler missing on this device
+            Profile(backend, emptyList(), timed = false, error = "${e.javaClass.simpleName}: ${e.message}".take(2000))
+        }
 
     /** Same count, shapes and dtypes in the same order; names are compared only when all match. */
     private fun checkInputs(declared: List<TensorSpec>, actual: List<TensorSpec>) {

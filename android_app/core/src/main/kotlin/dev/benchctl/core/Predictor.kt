@@ -31,6 +31,13 @@ interface LoadedModel : AutoCloseable {
 
     /** Compile time (e.g. Core ML's .mlpackage → .mlmodelc) if the runtime has a separate step. */
     fun compileNs(): Long? = null
+
+    /**
+     * The profiled pass after the timed loop (the spec's `profile`): run [predictor], the call
+     * the loop timed, [iterations] times under the runtime's own profiler and report per
+     * operator; [clock] times the profiled iterations. Null: this runtime has no profiler here.
+     */
+    fun profile(predictor: Predictor, iterations: Int, clock: MonotonicClock): Profile? = null
 }
 
 /** A runtime inside an app runner (LiteRT on Android; a fake in tests). */

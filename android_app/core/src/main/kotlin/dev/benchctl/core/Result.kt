@@ -81,6 +81,8 @@ data class RunResult(
     val environment: JsonObject?,
     val startedAt: String,
     val finishedAt: String,
+    val memory: MemoryUsage? = null,
+    val profile: Profile? = null,
 )
 
 /**
@@ -139,6 +141,8 @@ object ResultCodec {
         }
         doc.addProperty("started_at", r.startedAt)
         doc.addProperty("finished_at", r.finishedAt)
+        r.memory?.let { doc.add("memory", ProfileCodec.toJson(it)) }
+        r.profile?.let { doc.add("profile", ProfileCodec.toJson(it)) }
         return doc
     }
 
@@ -202,6 +206,8 @@ object ResultCodec {
                 environment = doc.jsonObject("environment"),
                 startedAt = doc.string("started_at"),
                 finishedAt = doc.string("finished_at"),
+                memory = doc.optObj("memory")?.let { ProfileCodec.parseMemory(it) },
+                profile = doc.optObj("profile")?.let { ProfileCodec.parseProfile(it) },
             )
         check(result)
         return result
@@ -243,6 +249,7 @@ object ResultCodec {
                 }
             }
         }
+        ProfileCodec.check(r.profile, r.memory)
         Timestamps.requireIso(r.startedAt) { fail("started_at", it) }
         Timestamps.requireIso(r.finishedAt) { fail("finished_at", it) }
         if (r.status == Status.OK) {

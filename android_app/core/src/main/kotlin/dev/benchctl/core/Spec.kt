@@ -29,6 +29,7 @@ data class RunSpec(
     val timing: TimingPolicy,
     val gates: Gates,
     val resultPath: String,
+    val profile: ProfileRequest? = null, // a profiled pass after the timed loop; null: none
 )
 
 data class ModelRef(val path: String, val format: String, val sha256: String, val name: String?)
@@ -191,6 +192,14 @@ object SpecReader {
         val out = doc.obj("output")
         val resultPath = out.string("result_path")
         if (resultPath.isEmpty()) out.fail("result_path", "must not be empty")
-        return RunSpec(runId, createdAt, model, backend, InputSpec(seed, tensors), timing, gates, resultPath)
+        val profile =
+            doc.optObj("profile")?.let { p ->
+                val n = p.optInt("iterations") ?: ProfileRequest.DEFAULT_ITERATIONS
+                if (n < 1 || n > ProfileRequest.MAX_ITERATIONS) {
+                    p.fail("iterations", "must be in 1…${ProfileRequest.MAX_ITERATIONS}")
+                }
+                ProfileRequest(n)
+            }
+        return RunSpec(runId, createdAt, model, backend, InputSpec(seed, tensors), timing, gates, resultPath, profile)
     }
 }

@@ -31,6 +31,7 @@ class FakeBackend(
     private val modelInputs: List<TensorSpec>? = null,
     private val placement: Placement = Placement("cpu", delegatedNodes = 0, totalNodes = 12),
     private val failOnCall: Int = -1,
+    private val profiler: ((Predictor, Int, MonotonicClock) -> Profile?)? = null,
 ) : Backend {
     override val name = "fake"
     override val formats = setOf("onnx", "tflite")
@@ -65,6 +66,9 @@ class FakeBackend(
                 }
             }
 
+            override fun profile(predictor: Predictor, iterations: Int, clock: MonotonicClock): Profile? =
+                profiler?.invoke(predictor, iterations, clock)
+
             override fun close() {
                 closed = true
             }
@@ -72,9 +76,21 @@ class FakeBackend(
     }
 }
 
-/** A platform with scripted readings: one per snapshot, the last one repeating. */
-class FakePlatform(private val readings: List<ThermalGate.Reading>) : Platform {
+/**
+ * A platform with scripted readings: one per snapshot, the last one repeating; with
+ * [memoryReadings], one per memory() call the same way (none: memory is not measured).
+ */
+class FakePlatform(
+    private val readings: List<ThermalGate.Reading>,
+    private val memoryReadings: List<MemoryReading>? = null,
+) : Platform {
     var snapshots = 0
+    var memoryCalls = 0
+
+    override val memorySource: String? get() = memoryReadings?.let { "test:scripted" }
+
+    override fun memory(): MemoryReading? =
+        memoryReadings?.let { it[minOf(memoryCalls++, it.size - 1)] }
 
     override fun deviceFacts(): JsonObject = jsonObjectOf("platform" to "jvm-test", "model" to "fake")
 

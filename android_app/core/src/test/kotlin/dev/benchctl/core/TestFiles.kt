@@ -20,6 +20,9 @@ object TestFiles {
         File(dir).also { it.mkdirs() }
     }
 
+    /** A file of the repository (the contract's folder is benchctl/harness/contract). */
+    fun repoFile(path: String): File = File(contractDir.parentFile.parentFile.parentFile, path)
+
     fun golden(name: String): String = File(contractDir, "examples/$name").readText()
 
     fun goldenTree(name: String): JsonElement = Json.parse(golden(name))
