@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -111,3 +112,76 @@ def test_parity_tolerances_depend_on_precision():
     assert compare(noisy, ref, precision="int8")["passed"]
     assert not compare(ref * np.nan, ref)["passed"]  # NaNs never pass
     assert compare(ref[:10], ref)["passed"] is False  # a shape mismatch is a failure
+
+
+def _ops_of(counts: list[tuple[str, int]]) -> list[str]:
+    """An input model's op types in graph order, interleaved as a real network's are."""
+    queue = [op for op, n in counts for _ in range(n)]
+    return queue[::2] + queue[1::2]
+
+
+PARTIAL_OPS = [
+    ("CONV_2D", 40),
+    ("DEPTHWISE_CONV_2D", 22),
+    ("MEAN", 1),
+    ("FULLY_CONNECTED", 1),
+    ("QUANTIZE", 1),
+    ("TRANSPOSE", 2),
+    ("DEQUANTIZE", 1),
+]
+
+
+def test_edgetpu_placement_names_each_operators_unit(tmp_path):
+    from benchctl.harness import contract
+    from benchctl.harness.convert.edgetpu import placement_profile
+
+    report = parse_report((ASSETS / "edgetpu_compiler_partial.log").read_text())
+    ops = _ops_of(PARTIAL_OPS)
+    profile = placement_profile(report, ops)
+    doc = json.loads((contract.EXAMPLES / "result_profile.json").read_text())
+    doc["profile"] = profile
+    contract.validate("result", doc)  # the contract's shape, as a run would carry it
+    units = {op["name"]: op["unit"] for op in profile["operators"]}
+    assert len(units) == 68 and profile["timed"] is False
+    assert [n for n, u in units.items() if u == "cpu"] == [
+        f"{i}:{t}" for i, t in enumerate(ops) if t in ("TRANSPOSE", "DEQUANTIZE")
+    ]
+    assert sum(u == "edgetpu" for u in units.values()) == 65
+    (partition,) = profile["partitions"]
+    assert partition["unit"] == "edgetpu" and len(partition["operators"]) == 65
+
+
+def test_edgetpu_placement_of_a_type_split_across_units_is_unknown():
+    from benchctl.harness.convert.edgetpu import placement_profile
+
+    text = (ASSETS / "edgetpu_compiler_partial.log").read_text()
+    # a CONV_2D row split as the compiler prints it when ops after an unsupported one stay on CPU
+    text = text.replace(
+        "CONV_2D                        40         Mapped to Edge TPU",
+        "CONV_2D                        38         Mapped to Edge TPU\n"
+        "CONV_2D                        2          More than one subgraph is not supported",
+    )
+    profile = placement_profile(parse_report(text), _ops_of(PARTIAL_OPS))
+    conv_units = {op["unit"] for op in profile["operators"] if op["op_type"] == "CONV_2D"}
+    assert conv_units == {None}
+    assert "CONV_2D (38 of 40 mapped)" in profile["note"]
+    assert "partitions" not in profile  # which CONV_2Ds form the subgraph is not known
+
+
+def test_edgetpu_placement_refuses_to_guess_when_counts_disagree():
+    from benchctl.harness.convert.edgetpu import placement_profile
+
+    report = parse_report((ASSETS / "edgetpu_compiler_full.log").read_text())
+    profile = placement_profile(report, ["CONV_2D"] * 16 + ["ADD"] * 2)  # the log says 17 CONV_2D
+    assert {op["unit"] for op in profile["operators"] if op["op_type"] == "CONV_2D"} == {None}
+    assert {op["unit"] for op in profile["operators"] if op["op_type"] == "ADD"} == {"edgetpu"}
+    assert "CONV_2D (17 vs 16)" in profile["note"]
+    assert placement_profile(report, None)["operators"] == []
+
+
+def test_edgetpu_model_ops_reads_the_tflite_graph():
+    pytest.importorskip("ai_edge_litert")
+    from benchctl.harness.convert.edgetpu import model_ops
+
+    fixture = Path(__file__).parents[1] / "apps" / "assets" / "ops_fixture.tflite"
+    assert model_ops(fixture) == ["ADD", "RELU", "GELU"]

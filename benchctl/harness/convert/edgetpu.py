@@ -93,6 +93,98 @@ def parse_report(text: str) -> dict[str, Any]:
     return report
 
 
+PROFILER = "edgetpu_compiler -s (placement at compile time)"
+
+
+def model_ops(path: Path) -> list[str]:
+    """The op types of a `.tflite` model's primary subgraph, in graph order, read with the
+    flatbuffer schema ai-edge-litert ships (no interpreter: an int8 model with custom ops need
+    not load here). A custom op's type is its custom code, as LiteRT's interpreter names it."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if k.isupper()}
+    model = schema.Model.GetRootAs(path.read_bytes(), 0)
+    codes = []
+    for i in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(i)
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())  # schema_utils.cc's rule
+        if builtin == schema.BuiltinOperator.CUSTOM:
+            codes.append((code.CustomCode() or b"CUSTOM").decode())
+        else:
+            codes.append(names.get(builtin, f"BUILTIN_{builtin}"))
+    graph = model.Subgraphs(0)
+    return [codes[graph.Operators(i).OpcodeIndex()] for i in range(graph.OperatorsLength())]
+
+
+def placement_profile(report: dict[str, Any], ops: list[str] | None) -> dict[str, Any]:
+    """The compiler's mapped/unmapped operations as a result `profile` entry (placement only).
+
+    The `-s` table counts operations per type and status, it names none, so an operator of the
+    input model ([ops], its op types in graph order; named `<index>:<type>` as the host's LiteRT
+    profiler names them) gets a unit only when every row of its type agrees: all mapped →
+    `edgetpu`, none → `cpu`. A type split across statuses (e.g. ops left on the CPU after the
+    first unsupported one) gets `None`, with the counts in the note: which ones were mapped the
+    summary does not say. The compiler reports no time."""
+    rows = report.get("operators") or []
+    by_type: dict[str, set[bool]] = {}
+    counted: dict[str, int] = {}
+    for row in rows:
+        by_type.setdefault(row["op"], set()).add(bool(row["mapped"]))
+        counted[row["op"]] = counted.get(row["op"], 0) + int(row["count"])
+    notes = [
+        "placement only, from the compiler's summary: the Edge TPU compiler reports no "
+        "per-operator time and counts operations per type without naming them"
+    ]
+    if ops is None:
+        notes.append("the input model's operators could not be read: none listed")
+        return {
+            "profiler": PROFILER,
+            "timed": False,
+            "iterations": 0,
+            "note": "; ".join(notes),
+            "operators": [],
+        }
+    present: dict[str, int] = {}
+    for op in ops:
+        present[op] = present.get(op, 0) + 1
+    mismatched = sorted(t for t in set(present) | set(counted) if present.get(t) != counted.get(t))
+    if mismatched:
+        notes.append(
+            "the summary's counts differ from the model's for "
+            + ", ".join(f"{t} ({counted.get(t, 0)} vs {present.get(t, 0)})" for t in mismatched)
+        )
+    split = []
+    for t, statuses in sorted(by_type.items()):
+        if len(statuses) > 1:
+            mapped = sum(r["count"] for r in rows if r["op"] == t and r["mapped"])
+            split.append(f"{t} ({mapped} of {counted[t]} mapped)")
+    if split:
+        notes.append("split across Edge TPU and CPU, unit unknown: " + ", ".join(split))
+    operators = []
+    for index, op in enumerate(ops):
+        statuses = by_type.get(op)
+        unit = None
+        if statuses is not None and len(statuses) == 1 and op not in mismatched:
+            unit = "edgetpu" if True in statuses else "cpu"
+        operators.append(
+            {"name": f"{index}:{op}", "op_type": op, "unit": unit, "time_ns": None, "calls": None}
+        )
+    result: dict[str, Any] = {
+        "profiler": PROFILER,
+        "timed": False,
+        "iterations": 0,
+        "note": "; ".join(notes),
+        "operators": operators,
+    }
+    if report.get("edgetpu_subgraphs") == 1 and all(o["unit"] is not None for o in operators):
+        # one Edge TPU subgraph and every operator placed: the partition is exactly the mapped ones
+        mapped_names = [o["name"] for o in operators if o["unit"] == "edgetpu"]
+        result["partitions"] = (
+            [{"unit": "edgetpu", "operators": mapped_names}] if mapped_names else []
+        )
+    return result
+
+
 def convert(
     built: BuiltModel, target: Target, out_dir: Path, calibration: list[Any] | None = None
 ) -> Converted:
@@ -111,6 +203,11 @@ def convert(
     except subprocess.TimeoutExpired:
         raise ConversionError(f"edgetpu_compiler did not finish within {TIMEOUT_S} s") from None
     report = parse_report(proc.stdout + proc.stderr)
+    try:
+        ops: list[str] | None = model_ops(quantized.path)
+    except Exception:  # an unreadable input model costs the placement, never the conversion
+        ops = None
+    report["placement"] = placement_profile(report, ops)
     compiled = out_dir / "model_edgetpu.tflite"
     if proc.returncode != 0 or not compiled.is_file():
         raise ConversionError(
