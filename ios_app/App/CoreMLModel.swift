@@ -75,6 +75,40 @@ final class CoreMLModel: LoadedModel {
         )
     }
 
+    /// The compute plan as the profile (the spec's `profile`): per operation, the device Core ML
+    /// prefers (cpu, gpu, ane, as the host's Mac profiler names them) and its estimated relative
+    /// cost; Core ML reports no per-operation time, so nothing is timed but the wall time of the
+    /// profiled calls. Before iOS 17.4 there is no compute plan: nil, and the result says so.
+    func profile(predictor: Predictor, iterations: Int, clock: MonotonicClock) throws -> Profile? {
+        guard #available(iOS 17.4, macOS 14.4, *) else {
+            return Profile(profiler: "coreml MLComputePlan", operators: [], timed: false,
+                           error: "MLComputePlan needs iOS 17.4")
+        }
+        let plan = try ComputePlanSummary.load(
+            compiledURL: compiledURL,
+            computeUnits: configuration.computeUnits,
+            lowPrecision: configuration.allowLowPrecisionAccumulationOnGPU
+        )
+        let wall = try ProfiledPass.wallMedianNs(predictor, iterations: iterations, clock: clock)
+        return Profile(
+            profiler: "coreml MLComputePlan",
+            operators: plan.detail.map { op in
+                OperatorProfile(name: op.outputs.first ?? op.op, opType: op.op,
+                                unit: op.preferred.map(Self.unitName), cost: op.cost)
+            },
+            timed: false,
+            iterations: iterations,
+            wallMedianNs: wall,
+            note: "placement and estimated relative cost only: Core ML reports no per-operation time " +
+                "(\(plan.structure) structure); not yet verified on an iPhone"
+        )
+    }
+
+    /// ComputePlanSummary's device names → the host's (benchctl/harness/backends/_profile_coreml.py).
+    private static func unitName(_ device: String) -> String {
+        device == "neural_engine" ? "ane" : device
+    }
+
     /// Inputs are MLMultiArrays allocated and filled once; the provider and options are reused.
     func bind(tensors: [TensorSpec], seed: Int64) throws -> Predictor {
         var features: [String: MLFeatureValue] = [:]

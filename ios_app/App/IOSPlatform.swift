@@ -46,6 +46,28 @@ struct IOSPlatform: Platform {
         return (ThermalGate.Reading(thermal: thermal, batteryPct: pct, charging: charging), details)
     }
 
+    /// phys_footprint, the figure jetsam's memory limit and Xcode's memory gauge use, from
+    /// task_info(TASK_VM_INFO); the kernel also keeps its high-water mark
+    /// (ledger_phys_footprint_peak, in the structure's later revisions: read only when the
+    /// kernel filled that far). Cheap (one Mach call), but still read only between stages.
+    var memorySource: String? { "ios:phys_footprint" }
+
+    func memory() -> MemoryReading? {
+        var info = task_vm_info_data_t()
+        let words = MemoryLayout<task_vm_info_data_t>.size / MemoryLayout<integer_t>.size
+        var count = mach_msg_type_number_t(words)
+        let kr = withUnsafeMutablePointer(to: &info) { pointer in
+            pointer.withMemoryRebound(to: integer_t.self, capacity: words) {
+                task_info(mach_task_self_, task_flavor_t(TASK_VM_INFO), $0, &count)
+            }
+        }
+        guard kr == KERN_SUCCESS else { return nil }
+        let peakEnd = (MemoryLayout<task_vm_info_data_t>.offset(of: \.ledger_phys_footprint_peak) ?? Int.max) +
+            MemoryLayout<Int64>.size
+        let peak: Int64? = Int(count) * MemoryLayout<integer_t>.size >= peakEnd ? Int64(info.ledger_phys_footprint_peak) : nil
+        return MemoryReading(residentBytes: Int64(info.phys_footprint), peakBytes: peak)
+    }
+
     private func thermalIndex(_ state: ProcessInfo.ThermalState) -> Int {
         switch state {
         case .nominal: return 0

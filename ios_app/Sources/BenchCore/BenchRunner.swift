@@ -91,8 +91,18 @@ public final class BenchRunner {
         var result = RunResult(
             runId: runId, status: status, error: runError, runner: runner, modelSha256: measured?.sha256,
             device: platform.deviceFacts(), runtime: measured?.runtime, timing: measured?.timing(clock: clock),
-            environment: environment, startedAt: started, finishedAt: ISO8601.now()
+            environment: environment, startedAt: started, finishedAt: ISO8601.now(),
+            memory: measured?.memory, profile: measured?.profile
         )
+        // A profile the schema would refuse never costs the timed samples (the Python runner's
+        // rule): it is replaced by its error and the result checked again.
+        if let p = result.profile {
+            do {
+                try ResultCodec.checkProfile(p, nil)
+            } catch {
+                result.profile = Profile(profiler: p.profiler, operators: [], timed: false, error: "invalid profile: \(error)")
+            }
+        }
         do {
             try ResultCodec.check(result)
         } catch {
@@ -102,6 +112,8 @@ public final class BenchRunner {
             result.runtime = nil
             result.timing = nil
             result.modelSha256 = nil
+            result.memory = nil
+            result.profile = nil
         }
         try ResultCodec.write(result, to: resultURL)
         return Outcome(result: result, resultURL: resultURL)
@@ -133,6 +145,8 @@ public final class BenchRunner {
         var compileNs: Int64?
         var loadNs: Int64
         var loop: TimingLoop.Measured
+        var memory: MemoryUsage?
+        var profile: Profile?
 
         func timing(clock: MonotonicClock) -> TimingNs {
             TimingNs(
@@ -172,6 +186,8 @@ public final class BenchRunner {
         var loadFrom = modelURL
         let model: LoadedModel
         let loadNs: Int64
+        var memory = platform.memorySource.map { MemoryTrack(source: $0) }
+        memory?.recordBeforeLoad(platform.memory())
         do {
             let c0 = clock.nanoseconds()
             if let compiled = try backend.compile(model: modelURL, request: spec.backend) {
@@ -181,6 +197,7 @@ public final class BenchRunner {
             let t0 = clock.nanoseconds()
             model = try backend.load(model: loadFrom, request: spec.backend)
             loadNs = clock.nanoseconds() - t0
+            memory?.recordAfterLoad(platform.memory())
         } catch let e as AcceleratorUnavailable {
             throw Failure(status: .error, code: e.code, message: e.description)
         } catch {
@@ -199,16 +216,34 @@ public final class BenchRunner {
         }
         try checkInputs(spec.inputs.tensors, model.inputs)
         let loop: TimingLoop.Measured
+        let predictor: Predictor
         do {
-            let predictor = try model.bind(tensors: spec.inputs.tensors, seed: spec.inputs.seed)
+            predictor = try model.bind(tensors: spec.inputs.tensors, seed: spec.inputs.seed)
             loop = try TimingLoop(clock: clock).run(predictor, policy: spec.timing, progress: progress)
         } catch {
             throw Failure(status: .error, code: ErrorCodes.INFERENCE_FAILED, message: "\(error)")
         }
+        memory?.sample(platform.memory()) // the peak covers load, warm-up and the loop, not the profile
         if loop.samples.contains(where: { $0 < 1 }) {
             throw Failure(status: .error, code: ErrorCodes.CLOCK_TOO_COARSE, message: "a timed call took 0 ns on \(clock.name)")
         }
-        return Measured(sha256: digest, runtime: runtime, compileNs: compileNs, loadNs: loadNs, loop: loop)
+        var profile: Profile?
+        if let request = spec.profile, loop.stoppedBy == "iters" {
+            profile = profiled(backend: backend.name, model: model, predictor: predictor, iterations: request.effectiveIterations)
+        }
+        return Measured(sha256: digest, runtime: runtime, compileNs: compileNs, loadNs: loadNs, loop: loop,
+                        memory: memory?.usage, profile: profile)
+    }
+
+    /// The profiled pass, after the timed loop and never inside it. A backend without a
+    /// profiler, or one that fails, says so in `profile.error`; the timed samples stand.
+    private func profiled(backend: String, model: LoadedModel, predictor: Predictor, iterations: Int) -> Profile {
+        do {
+            return try model.profile(predictor: predictor, iterations: iterations, clock: clock)
+                ?? Profile(profiler: "none", operators: [], timed: false, error: "no profiler for backend \(backend)")
+        } catch {
+            return Profile(profiler: backend, operators: [], timed: false, error: String("\(error)".prefix(2000)))
+        }
     }
 
     /// Core ML names its inputs, so they are matched by name (shape and dtype must agree).

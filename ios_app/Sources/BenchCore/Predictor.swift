@@ -26,6 +26,14 @@ public protocol LoadedModel {
     func placement() -> Placement
     /// Allocate and fill inputs (deterministically from `seed`) and outputs; return the call.
     func bind(tensors: [TensorSpec], seed: Int64) throws -> Predictor
+    /// The profiled pass after the timed loop (the spec's `profile`): run `predictor`, the call
+    /// the loop timed, `iterations` times with the runtime's own profiler and report per
+    /// operator. nil: this runtime has no profiler here.
+    func profile(predictor: Predictor, iterations: Int, clock: MonotonicClock) throws -> Profile?
+}
+
+public extension LoadedModel {
+    func profile(predictor: Predictor, iterations: Int, clock: MonotonicClock) throws -> Profile? { nil }
 }
 
 /// A runtime inside the app runner (Core ML on iOS; a fake in tests).

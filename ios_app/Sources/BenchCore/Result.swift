@@ -110,16 +110,20 @@ public struct RunResult: Codable, Equatable {
     public var environment: [String: JSONValue]?
     public var startedAt: String
     public var finishedAt: String
+    public var memory: MemoryUsage?
+    public var profile: Profile?
 
     enum CodingKeys: String, CodingKey {
         case schema, version, runId = "run_id", status, error, runner, modelSha256 = "model_sha256"
         case device, runtime, timing = "timing_ns", environment, startedAt = "started_at", finishedAt = "finished_at"
+        case memory, profile
     }
 
     public init(
         runId: String, status: Status, error: RunError?, runner: RunnerInfo, modelSha256: String? = nil,
         device: [String: JSONValue]? = nil, runtime: RuntimeInfo? = nil, timing: TimingNs? = nil,
-        environment: [String: JSONValue]? = nil, startedAt: String, finishedAt: String
+        environment: [String: JSONValue]? = nil, startedAt: String, finishedAt: String,
+        memory: MemoryUsage? = nil, profile: Profile? = nil
     ) {
         self.runId = runId
         self.status = status
@@ -132,6 +136,8 @@ public struct RunResult: Codable, Equatable {
         self.environment = environment
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.memory = memory
+        self.profile = profile
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -149,6 +155,8 @@ public struct RunResult: Codable, Equatable {
         try c.encodeIfPresent(environment, forKey: .environment)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encodeIfPresent(memory, forKey: .memory)
+        try c.encodeIfPresent(profile, forKey: .profile)
     }
 }
 
@@ -200,6 +208,7 @@ public enum ResultCodec {
                 if let v, v < 0 { throw fail("timing_ns/\(name)", "must be ≥ 0") }
             }
         }
+        try checkProfile(r.profile, r.memory)
         guard ISO8601.parse(r.startedAt) != nil else { throw fail("started_at", "must be an RFC 3339 date-time") }
         guard ISO8601.parse(r.finishedAt) != nil else { throw fail("finished_at", "must be an RFC 3339 date-time") }
         if r.status == .ok {

@@ -97,10 +97,12 @@ public struct RunSpec: Decodable, Equatable {
     public var timing: Timing
     public var environment: Gates?
     public var output: Output
+    /// A profiled pass after the timed loop; nil: none.
+    public var profile: ProfileRequest?
 
     enum CodingKeys: String, CodingKey {
         case schema, version, runId = "run_id", createdAt = "created_at", model, backend, inputs, timing
-        case environment, output
+        case environment, output, profile
     }
 }
 
@@ -196,6 +198,9 @@ public enum SpecReader {
         if let m = s.timing.maxTotalS, !(m > 0) { throw invalid("timing/max_total_s", "must be > 0") }
         if let p = s.timing.progressEvery, p < 0 { throw invalid("timing/progress_every", "must be ≥ 0") }
         guard !s.output.resultPath.isEmpty else { throw invalid("output/result_path", "must not be empty") }
+        if let n = s.profile?.iterations, !(1...ProfileRequest.maxIterations).contains(n) {
+            throw invalid("profile/iterations", "must be in 1…\(ProfileRequest.maxIterations)")
+        }
     }
 
     private static func invalid(_ where_: String, _ detail: String) -> SpecError {
