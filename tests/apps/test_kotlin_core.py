@@ -131,3 +131,24 @@ def test_kotlin_failed_profile_keeps_samples(kotlin_run):
         assert doc["profile"]["error"].startswith(error)
         assert doc["profile"]["operators"] == []
         assert len(doc["timing_ns"]["samples"]) == 5
+
+
+def test_kotlin_profile_and_memory_are_stored_as_the_host_stores_its_own(kotlin_run, tmp_path):
+    """The app's placement profile goes through the store like a host profile: operators in
+    order with their units, the partition kept, memory in the run's columns."""
+    from benchctl.harness.run import fill_from_result
+    from benchctl.results import profiles
+    from benchctl.results.store import ResultStore
+    from benchctl.results.testing import make_record
+
+    doc = _load(kotlin_run[1], "result_profile_ok.json")
+    record = make_record(doc["run_id"])
+    fill_from_result(record, doc)  # what the host does with a pulled result
+    store = ResultStore.open(f"sqlite:///{tmp_path / 'results.sqlite'}")
+    store.ingest(record)
+    row = store.run(doc["run_id"])
+    assert (row.rss_after_load_bytes, row.peak_rss_bytes) == (180 * 2**20, 180 * 2**20)
+    stored = profiles.load(store, doc["run_id"])
+    assert [o["name"] for o in stored.operators] == ["0:ADD", "1:RELU", "2:GELU"]
+    assert stored.units() == {"gpu": 3}
+    assert stored.to_dict()["partitions"] == doc["profile"]["partitions"]
