@@ -84,16 +84,18 @@ def reparameterize(model: torch.nn.Module) -> torch.nn.Module:
 
 
 def build_model(
-    name: str, *, batch: int = 1, seed: int = 0, weights: Path | None = None
+    model: str | ModelSpec, *, batch: int = 1, seed: int = 0, weights: Path | None = None
 ) -> BuiltModel:
-    """Build the inference form of a registered model, deterministically for a given seed.
+    """Build the inference form of a model (a registered name, or the spec itself: a user's
+    factory is never registered), deterministically for a given seed.
 
     With `weights`, the file's tensors replace the random ones (before reparameterization: a
     checkpoint holds the train-time form). A user's factory model keeps the weights it built.
     """
     import torch
 
-    spec = get_model_spec(name)
+    spec = model if isinstance(model, ModelSpec) else get_model_spec(model)
+    name = spec.name
     torch.manual_seed(seed)
     module = spec.factory()
     if weights is not None:

@@ -2,17 +2,151 @@
 
 Nothing in a result document is trusted before it passes the JSON Schema and the cross-checks
 here (run id, model hash, sample count, backend, accelerator, warm-up); the summary is
-recomputed from the samples by the store.
+recomputed from the samples by the store. `build_record` is the one place a run's record is
+made: from the plan, the harness's facts, the artifact and the device's outcome (or the failure
+that came before the device was reached).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchctl.errors import ContractError
 from benchctl.harness import contract
+from benchctl.harness.contract import codes
+from benchctl.results.record import RunRecord
+
+if TYPE_CHECKING:
+    from benchctl.harness.convert.cache import Artifact
+    from benchctl.harness.lifecycle import DeviceOutcome
+    from benchctl.harness.run import RunPlan
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a run has no usable result: its row's error code, message and status."""
+
+    code: str
+    message: str
+    status: str = "error"
+
+
+def harness_facts() -> dict[str, Any]:
+    """This harness and host as a record states them (read once, as a run starts)."""
+    from benchctl import __version__
+    from benchctl.harness.environment import (
+        harness_git_dirty,
+        harness_git_sha,
+        host_facts,
+        library_versions,
+    )
+
+    return {
+        "harness_version": __version__,
+        "harness_git_sha": harness_git_sha(),
+        "versions": {**library_versions(), "benchctl_git_dirty": harness_git_dirty()},
+        "host": host_facts(),
+    }
+
+
+def build_record(
+    plan: RunPlan,
+    *,
+    run_id: str,
+    created_at: datetime,
+    harness: dict[str, Any],
+    artifact: Artifact | None = None,
+    spec: dict[str, Any] | None = None,
+    device: DeviceOutcome | None = None,
+    failure: Failure | None = None,
+) -> RunRecord:
+    """The record of one run.
+
+    `harness` is `harness_facts()`; `spec` the spec as built (the device's outcome carries it as
+    pushed); `failure` what stopped the run before or around the device (unreachable, conversion
+    failed, a harness error), else the device's outcome says what came of it.
+    """
+    req, runtime = plan.request, plan.runtime
+    fields: dict[str, Any] = {
+        "run_id": run_id,
+        "created_at": created_at,
+        "status": "error",
+        "model_name": plan.model.name,
+        "artifact_format": runtime.artifact_format,
+        "precision": plan.precision,
+        "runtime": runtime.name,
+        "backend": runtime.backend,
+        "accelerator_requested": runtime.accelerator,
+        "device_name": plan.device.name,
+        "device_class": plan.device.hardware_class(),
+        "input_shape": plan.input_shape,
+        "threads": req.threads,
+        "iterations_requested": req.iterations,
+        "warmup_iters": req.warmup,
+        "model_source_hash": plan.source_hash(),
+        "cpus": sorted(req.cpus) if req.cpus else None,
+        "artifact": artifact.to_json() if artifact is not None else None,
+        "spec": spec,
+        **harness,
+    }
+    if device is not None:
+        if device.hardware_class is not None:
+            fields["device_class"] = device.hardware_class
+        if device.spec is not None:
+            fields["spec"] = device.spec
+        if device.result is not None:
+            fields.update(result_fields(device.result, fields["versions"]))
+        if device.host_env:
+            fields["environment"] = {**(fields.get("environment") or {}), "host": device.host_env}
+        failure = failure or device.failure
+    if failure is not None:
+        fields.update(status=failure.status, error_code=failure.code, error_message=failure.message)
+    message = fields.get("error_message")
+    if device is not None and device.device_log is not None and message:
+        if "device log" not in message:
+            fields["error_message"] = f"{message} (device log: {device.device_log})"
+    return RunRecord(**fields)
+
+
+def result_fields(result: dict[str, Any], versions: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields a validated result document gives (`versions`: the record's so far,
+    to which the runner's are added). Used by `build_record` and by `results import`."""
+    error = result["error"]
+    runtime = result.get("runtime") or {}
+    timing = result.get("timing_ns") or {}
+    memory = result.get("memory") or {}
+    return {
+        "status": result["status"],
+        # an older app's code name is read as today's
+        "error_code": codes.canonical(error["code"]) if error else None,
+        "error_message": error["message"] if error else None,
+        "accelerator_actual": runtime.get("accelerator_actual"),
+        "runtime_version": runtime.get("version"),
+        "versions": {
+            **versions,
+            f"runner:{runtime.get('name', '?')}": runtime.get("version"),
+            "runner": result["runner"]["version"],
+        },
+        "device_facts": result.get("device"),
+        "environment": result.get("environment"),
+        "load_ns": timing.get("load"),
+        "first_inference_ns": timing.get("first_inference"),
+        "warmup_total_ns": (timing.get("warmup") or {}).get("total"),
+        "clock": timing.get("clock"),
+        "clock_resolution_ns": timing.get("clock_resolution"),
+        "loop_overhead_ns": timing.get("loop_overhead"),
+        "samples": list(timing.get("samples") or []),
+        "started_at": parse_time(result.get("started_at")),
+        "finished_at": parse_time(result.get("finished_at")),
+        "result": without_samples(result),
+        "rss_after_load_bytes": memory.get("rss_after_load_bytes"),
+        "peak_rss_bytes": memory.get("peak_rss_bytes"),
+        "device_peak_bytes": memory.get("device_peak_bytes"),
+        "profile": result.get("profile") if result["status"] == "ok" else None,
+    }
 
 
 def check_result(doc: Any, spec: dict[str, Any]) -> dict[str, Any]:

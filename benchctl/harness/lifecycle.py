@@ -6,8 +6,10 @@
     deadline → pull result.json → validate → clean up (device logs pulled on failure) → gate
     snapshot after, within-run drift
 
-Every failure is written into the `RunRecord` as a status row (`error_code`, `error_message`,
-`status`); nothing here stores anything, so a run interrupted with Ctrl-C leaves no row.
+`run_on_device` returns a `DeviceOutcome`: the validated result, or a `Failure` saying why there
+is none, with what the host observed around it; `collect.build_record` turns it into the run's
+record. Nothing here writes a record or stores anything, so a run interrupted with Ctrl-C leaves
+no row.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import posixpath
 import time
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,13 +30,12 @@ from benchctl.errors import (
     TransportError,
 )
 from benchctl.harness import contract, gating
-from benchctl.harness.collect import check_result
+from benchctl.harness.collect import Failure, check_result
 from benchctl.harness.transports import make_transport
-from benchctl.harness.transports.base import AppTarget, Transport
+from benchctl.harness.transports.base import AppTarget, Completed, Transport
 
 if TYPE_CHECKING:
     from benchctl.harness.devices import Device
-    from benchctl.results.record import RunRecord
 
 # Budgets for the small steps around the runner (seconds).
 STEP_TIMEOUT_S = 60.0
@@ -50,27 +51,48 @@ class Hooks(Protocol):
     def progress(self, phase: str, done: int, total: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class DeviceOutcome:
+    """What the device side of one run produced.
+
+    Exactly one of `result` (the validated result document, whatever its status) and `failure`
+    (why there is none: unreachable, refused by a gate, timed out, no or an invalid result) is
+    set. `host_env` is what the host observed around the run (gate snapshots, cooldown, model
+    pushed, contention, drift, warnings); `hardware_class` the series' hardware identity read
+    from the device (None when it was not reached); `spec` the spec as pushed (pointing at the
+    device's model cache); `device_log` the device's log kept beside the run after a failure.
+    """
+
+    result: dict[str, Any] | None = None
+    failure: Failure | None = None
+    host_env: dict[str, Any] = field(default_factory=dict)
+    hardware_class: dict[str, Any] | None = None
+    spec: dict[str, Any] | None = None
+    device_log: Path | None = None
+
+
 def run_on_device(
     device: Device,
     artifact_path: Path,
     spec: dict[str, Any],
-    record: RunRecord,
     run_dir: Path,
     hooks: Hooks,
     *,
     timeout: float,
-    fill: Callable[[RunRecord, dict[str, Any]], None],
     transport: Transport | None = None,
-) -> None:
-    """Run `spec` on `device`; fill `record` from the result (via `fill`) or with a failure."""
+) -> DeviceOutcome:
+    """Run `spec` on `device` and return what came of it (a result or a failure, never raised)."""
     host_env: dict[str, Any] = {}
     try:
         transport = transport or make_transport(device)
     except (TransportError, DependencyMissingError) as exc:
-        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
-        return
+        return DeviceOutcome(failure=Failure("TRANSPORT_FAILED", str(exc)))
     remote: str | None = None
-    succeeded = False
+    result: dict[str, Any] | None = None
+    failure: Failure | None = None
+    hardware: dict[str, Any] | None = None
+    device_log: Path | None = None
+    pushed_spec: dict[str, Any] | None = None
     try:
         gates = gating.Gates.from_options(device.gates)
         if transport.capabilities.python_runner:
@@ -78,56 +100,56 @@ def run_on_device(
             _check_backend(device, transport, spec)
         hooks.stage(f"checking {device.name}'s temperature and battery")
         host_env["before"], facts = _gate_before(device, transport, gates, hooks, host_env)
-        record.device_class = _hardware_class(device, facts)
-        remote = transport.workdir(record.run_id)
+        hardware = _hardware_class(device, facts)
+        remote = transport.workdir(spec["run_id"])
         hooks.stage(f"pushing to {device.name}")
         spec, host_env["model_pushed"] = _push_model(
             transport, artifact_path, spec, remote, timeout
         )
-        record.spec = spec
+        pushed_spec = spec
         spec_path = run_dir / "spec.json"
         contract.write_atomic(spec_path, spec)
         spec_remote = posixpath.join(remote, "spec.json")
         transport.push(spec_path, spec_remote, timeout=STEP_TIMEOUT_S)
         hooks.stage(f"running on {device.name}")
-        watch = _AppCpuWatch.start(device, transport)
-        done = _launch(device, transport, spec_remote, timeout, hooks)
+        watch = AppCpuWatch.start(device, transport)
+        done = launch_runner(device, transport, spec_remote, timeout, hooks)
         if getattr(transport, "screen", None):  # adb: the screen state the run had (A13)
             host_env["screen"] = transport.screen
         if watch is not None:
             host_env["contention"] = watch.finish()
         result_remote = posixpath.join(remote, spec["output"]["result_path"])
         if done.timed_out:
-            record.status, record.error_code = "timeout", "RUNNER_TIMEOUT"
-            record.error_message = f"runner stopped after {timeout:.0f} s without finishing"
-            return
-        if not transport.exists(result_remote):
-            record.error_code = "RUNNER_NO_RESULT"
-            record.error_message = no_result_message(done.returncode, done, run_dir)
-            return
-        transport.pull(result_remote, run_dir / "result.json", timeout=STEP_TIMEOUT_S)
-        try:
-            result = check_result(contract.read(run_dir / "result.json"), spec)
-        except (ContractError, contract.ContractViolation, ValueError) as exc:
-            record.error_code, record.error_message = "INVALID_RESULT", str(exc)
-            return
-        fill(record, result)
-        succeeded = record.status == "ok"
-        host_env["after"] = _safe_snapshot(transport)
-        _flag(record, host_env, gates, explicit_drift="drift_threshold" in device.gates)
+            failure = Failure(
+                "RUNNER_TIMEOUT",
+                f"runner stopped after {timeout:.0f} s without finishing",
+                status="timeout",
+            )
+        elif not transport.exists(result_remote):
+            failure = Failure("RUNNER_NO_RESULT", no_result_message(done.returncode, done, run_dir))
+        else:
+            transport.pull(result_remote, run_dir / "result.json", timeout=STEP_TIMEOUT_S)
+            try:
+                result = check_result(contract.read(run_dir / "result.json"), spec)
+            except (ContractError, contract.ContractViolation, ValueError) as exc:
+                failure = Failure("INVALID_RESULT", str(exc))
+            else:
+                host_env["after"] = _safe_snapshot(transport)
+                flag_warnings(
+                    result, host_env, gates, explicit_drift="drift_threshold" in device.gates
+                )
     except gating.GateRefused as exc:
-        record.status, record.error_code, record.error_message = exc.status, exc.code, str(exc)
+        failure = Failure(exc.code, str(exc), status=exc.status)
     except RunnerError as exc:
-        record.status, record.error_code, record.error_message = (
-            "unsupported_backend",
-            exc.code,
-            str(exc),
-        )
+        failure = Failure(exc.code, str(exc), status="unsupported_backend")
     except TransportError as exc:
-        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
+        failure = Failure("TRANSPORT_FAILED", str(exc))
+    except Exception as exc:  # a harness bug still leaves a row saying what happened
+        result, failure = None, Failure("HARNESS_FAILED", f"{type(exc).__name__}: {exc}")
     finally:
+        succeeded = result is not None and result["status"] == "ok"
         if not succeeded:
-            _save_logs(transport, run_dir, record)
+            device_log = _save_logs(transport, run_dir)
         try:
             if remote is not None and (succeeded or not device.options.get("keep_on_failure")):
                 transport.cleanup(remote)
@@ -135,8 +157,14 @@ def run_on_device(
             host_env.setdefault("warnings", []).append(f"CLEANUP-FAILED: {exc}")
         finally:
             transport.close()
-        if host_env:
-            record.environment = {**(record.environment or {}), "host": host_env}
+    return DeviceOutcome(
+        result=result,
+        failure=failure,
+        host_env=host_env,
+        hardware_class=hardware,
+        spec=pushed_spec,
+        device_log=device_log,
+    )
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -272,7 +300,11 @@ def _push_model(
     return spec, pushed
 
 
-def _launch(device: Device, transport: Transport, spec_remote: str, timeout: float, hooks: Hooks):
+def launch_runner(
+    device: Device, transport: Transport, spec_remote: str, timeout: float, hooks: Hooks
+) -> Completed:
+    """Start the Python runner (or the companion app) on the pushed spec and wait for it, at
+    most `timeout` seconds; its progress lines go to `hooks.progress` as they arrive."""
     from benchctl.harness.runner import PROGRESS_PREFIX
 
     def on_line(line: str) -> None:
@@ -305,7 +337,7 @@ def app_target(device: Device) -> AppTarget:
     )
 
 
-class _AppCpuWatch:
+class AppCpuWatch:
     """Contention around a companion-app run on Android, read through adb shell: `/proc/stat`
     before and after, `dumpsys cpuinfo` after (an app itself may not read /proc/stat). The
     Python runner measures its own loop instead (harness/contention.py)."""
@@ -315,7 +347,7 @@ class _AppCpuWatch:
         self.started = time.monotonic()
 
     @classmethod
-    def start(cls, device: Device, transport: Transport) -> _AppCpuWatch | None:
+    def start(cls, device: Device, transport: Transport) -> AppCpuWatch | None:
         if device.transport != "adb" or not transport.capabilities.shell:
             return None
         before = _read_all(transport, ["cat", "/proc/stat"])
@@ -349,9 +381,12 @@ def _safe_snapshot(transport: Transport) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-def _flag(
-    record: RunRecord, host_env: dict[str, Any], gates: gating.Gates, *, explicit_drift: bool
+def flag_warnings(
+    result: dict[str, Any], host_env: dict[str, Any], gates: gating.Gates, *, explicit_drift: bool
 ) -> None:
+    """Add to `host_env["warnings"]` what makes a run with this result suspect: the device got
+    hotter (THERMAL-ROSE) or is hot after (HOT-AFTER), Core ML planned too little on the unit
+    asked for (ACCELERATOR-SHARE-LOW), the samples drift (DRIFT, with `host_env["drift"]`)."""
     warnings: list[str] = []
     before, after = host_env.get("before") or {}, host_env.get("after") or {}
     lb, la = (gating.thermal_level(s.get("thermal_status")) for s in (before, after))
@@ -359,12 +394,13 @@ def _flag(
         warnings.append("THERMAL-ROSE")
     if gating.thermal_reasons(after, gates):
         warnings.append("HOT-AFTER")
-    plan = ((record.result or {}).get("runtime") or {}).get("plan_summary")
+    plan = (result.get("runtime") or {}).get("plan_summary")
     if isinstance(plan, dict) and plan.get("below_floor") is True:
         # Core ML (Mac or iPhone) planned under share_floor of the operations on the unit asked
         # for: the run stands, with the share in its plan_summary, but it is flagged (G13).
         warnings.append("ACCELERATOR-SHARE-LOW")
-    drift = gating.drift(record.samples, threshold=gates.drift_threshold)
+    samples = list((result.get("timing_ns") or {}).get("samples") or [])
+    drift = gating.drift(samples, threshold=gates.drift_threshold)
     if drift is not None:
         drift["device_threshold"] = explicit_drift  # the inventory set it: it judges validity
         host_env["drift"] = drift
@@ -373,18 +409,17 @@ def _flag(
     host_env.setdefault("warnings", []).extend(warnings)
 
 
-def _save_logs(transport: Transport, run_dir: Path, record: RunRecord) -> None:
-    """Keep the device's recent log beside the run's files and name it in the error."""
+def _save_logs(transport: Transport, run_dir: Path) -> Path | None:
+    """Keep the device's recent log beside the run's files; its path, or None without a log."""
     try:
         text = transport.logs(timeout=STEP_TIMEOUT_S)
     except TransportError as exc:
         text = f"(could not read the device log: {exc})"
     if not text:
-        return
+        return None
     path = run_dir / "device.log"
     path.write_text(text)
-    if record.error_message and "device log" not in record.error_message:
-        record.error_message += f" (device log: {path})"
+    return path
 
 
 def no_result_message(returncode: int, done: Any, run_dir: Path) -> str:

@@ -1,9 +1,12 @@
-"""One benchmark run, end to end: resolve names → artifact (cached) → push → runner → pull →
-validate → record → store.
+"""One benchmark run, forward: request → `resolve` (every name and number checked, once) → an
+immutable `RunPlan` → artifact (cached) → the device lifecycle's `DeviceOutcome` → the record,
+built once (`collect.build_record`) → store.
 
 Every failure after the names are resolved becomes a stored status row (conversion_failed, error,
 timeout…), so a sweep can go on and nothing is lost. An interrupted run (Ctrl-C, a killed host)
 stores nothing: the record is written in one transaction only once the result is complete.
+Nothing global changes during a run: a user's model is an object in the plan, never registered,
+so a sweep or a lab worker never sees another run's models.
 """
 
 from __future__ import annotations
@@ -16,28 +19,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from benchctl import __version__, config
+from benchctl import config
 from benchctl.errors import ConfigError, ConversionError, DependencyMissingError
 from benchctl.harness import contract
 from benchctl.harness.chatter import quiet_native_output
-from benchctl.harness.collect import parse_time, without_samples
-from benchctl.harness.contract import codes
+from benchctl.harness.collect import Failure, build_record, harness_facts
 from benchctl.harness.convert import artifact_as_given, get_artifact
 from benchctl.harness.convert.cache import Artifact, ArtifactCache
 from benchctl.harness.devicelock import DeviceBusyError, device_lock
 from benchctl.harness.devices import Device, get_device
-from benchctl.harness.environment import (
-    harness_git_dirty,
-    harness_git_sha,
-    host_facts,
-    library_versions,
-)
 from benchctl.harness.gating import Gates
-from benchctl.harness.lifecycle import run_on_device
+from benchctl.harness.lifecycle import DeviceOutcome, run_on_device
+from benchctl.harness.request import RunRequest, RunSettings
 from benchctl.harness.runtimes import Runtime, get_runtime
 from benchctl.harness.transports.base import Transport
 from benchctl.models import ModelSpec
-from benchctl.models._registry import MODELS
 from benchctl.models._user import OnnxModelRef, resolve_model_ref
 from benchctl.results.record import RunRecord
 from benchctl.results.store import ResultStore
@@ -49,34 +45,17 @@ PROGRESS_EVERY = 100
 # Time allowed for the runner to start, load the model and write its result, beyond the loop.
 LOAD_BUDGET_S = 300.0
 
-
-@dataclass(frozen=True)
-class RunRequest:
-    model: str
-    device: str = "host"
-    runtime: str | None = None  # None: the device's default runtime
-    iterations: int = 1000
-    warmup: int = 50
-    threads: int | None = None  # None: the runtime's default
-    batch: int = 1
-    seed: int = 0
-    max_total_s: float = 900.0
-    allow_fallback: bool = False
-    calibration_dir: Path | None = None  # the user's images for full-integer quantization
-    weights: Path | None = None  # trained weights for the architecture (hashed into the key)
-    input_shape: tuple[int, ...] | None = None  # user models: C,H,W of a factory; N,C,H,W of ONNX
-    # Chosen by whoever submits the run (a lab client), so a redelivered job is stored once.
-    run_id: str | None = None
-    # Re-run exactly this cached artifact (e.g. `benchctl confirm` on a stored run's artifact)
-    # instead of building today's; it must still be in this project's artifact cache.
-    artifact_sha256: str | None = None
-    # Profiled iterations for a profiled pass after the timed loop (`run --profile`); None: none.
-    profile_iterations: int | None = None
-    # Wait for the device's lock when another run holds it (False: fail at once, `--no-wait`).
-    wait_for_device: bool = True
-    cpus: tuple[int, ...] | None = None  # pin the runner to these CPUs (in the series key)
-    allow_oversubscribe: bool = False  # accept more threads than CPUs (the run is then invalid)
-    target_ci: float | None = None  # time until the median's 95 % CI is within this fraction
+__all__ = [
+    "RunHooks",
+    "RunInterrupted",
+    "RunOutcome",
+    "RunPlan",
+    "RunRequest",
+    "RunSettings",
+    "build_spec",
+    "resolve",
+    "run_benchmark",
+]
 
 
 class RunHooks(Protocol):
@@ -103,7 +82,13 @@ class RunOutcome:
 
 
 @dataclass(frozen=True)
-class Resolved:
+class RunPlan:
+    """A request resolved: the device, the runtime and the model themselves, looked up once.
+
+    `model` is the object (a zoo `ModelSpec`, a user's factory wrapped as one, or an ONNX file),
+    never a name to look up again, so nothing is registered for a run."""
+
+    request: RunRequest
     device: Device
     runtime: Runtime
     model: ModelSpec | OnnxModelRef
@@ -113,11 +98,16 @@ class Resolved:
     def model_name(self) -> str:
         return self.model.name
 
-    def input_shape(self, batch: int) -> list[int]:
+    @property
+    def input_shape(self) -> list[int]:
         if isinstance(self.model, OnnxModelRef):
             assert self.model.input_shape is not None  # resolve() refuses an unknown shape
             return list(self.model.input_shape)
-        return [batch, *self.model.input_size]
+        return [self.request.batch, *self.model.input_size]
+
+    @property
+    def precision(self) -> str:
+        return "as-given" if isinstance(self.model, OnnxModelRef) else self.runtime.precision
 
     def source_hash(self) -> str:
         if isinstance(self.model, OnnxModelRef):
@@ -125,8 +115,9 @@ class Resolved:
         return self.model.source_hash()
 
 
-def resolve(req: RunRequest) -> Resolved:
-    """Check every name and number before any work; raises ConfigError/UnknownNameError."""
+def resolve(req: RunRequest) -> RunPlan:
+    """Check every name and number before any work and look each up once; raises
+    ConfigError/UnknownNameError. Changes nothing global (no model is registered)."""
     from benchctl.harness.limits import check_request
 
     check_request(req, budget_s=LOAD_BUDGET_S)
@@ -140,9 +131,6 @@ def resolve(req: RunRequest) -> Resolved:
         raise ConfigError(
             f"--target-ci is a percentage of the median in (0, 100], got {req.target_ci * 100:g}"
         )
-    registered = MODELS.get_or_none(req.model)
-    if registered is not None and registered.role == "user":
-        MODELS.remove(req.model)  # resolve the user's factory afresh: its code or shape may differ
     model = resolve_model_ref(req.model, req.input_shape)
     device = get_device(req.device)
     Gates.from_options(device.gates)  # a misspelt gate in the inventory fails here, exit 2
@@ -179,8 +167,6 @@ def resolve(req: RunRequest) -> Resolved:
             )
         if req.batch != 1:
             raise ConfigError("--batch does not apply to an ONNX file; its shape is --input-shape")
-    elif model.role == "user":
-        MODELS.add(model.name, model)  # the pipeline finds models by name
     pinned = None
     if req.artifact_sha256 is not None:
         pinned = _pinned_artifact(ArtifactCache(config.artifacts_dir()), req.artifact_sha256)
@@ -189,7 +175,7 @@ def resolve(req: RunRequest) -> Resolved:
                 f"artifact {req.artifact_sha256} is {pinned.model_name} as "
                 f"{pinned.options.get('target')}, not {model.name} for {runtime.name}"
             )
-    return Resolved(device, runtime, model, pinned)
+    return RunPlan(req, device, runtime, model, pinned)
 
 
 def _check_cores(req: RunRequest, device: Device) -> None:
@@ -238,11 +224,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = None) -> RunOutcome:
-    """Run one benchmark and store it (a success, or a status row saying what failed)."""
+def run_benchmark(
+    plan: RunPlan | RunRequest, store: ResultStore, hooks: RunHooks | None = None
+) -> RunOutcome:
+    """Run one benchmark and store it (a success, or a status row saying what failed).
+
+    Give the `RunPlan` `resolve` made (a request is resolved here, once, when given instead)."""
     hooks = hooks or _NoHooks()
-    resolved = resolve(req)
-    device = resolved.device
+    if isinstance(plan, RunRequest):
+        plan = resolve(plan)
+    req, device = plan.request, plan.device
     if not req.wait_for_device:  # a busy device fails before anything is built
         with device_lock(device, wait=False):
             pass
@@ -257,7 +248,7 @@ def run_benchmark(req: RunRequest, store: ResultStore, hooks: RunHooks | None = 
     leftovers.claim(run_dir)
     tracked = _LastStage(hooks)
     try:
-        return _run(req, store, tracked, resolved, run_id, run_dir)
+        return _run(plan, store, tracked, run_id, run_dir)
     except KeyboardInterrupt:
         raise RunInterrupted(_interrupted(run_id, run_dir, tracked.last)) from None
     finally:
@@ -301,85 +292,39 @@ def _interrupted(run_id: str, run_dir: Path, last: str) -> str:
 
 
 def _run(
-    req: RunRequest,
-    store: ResultStore,
-    hooks: RunHooks,
-    resolved: Resolved,
-    run_id: str,
-    run_dir: Path,
+    plan: RunPlan, store: ResultStore, hooks: RunHooks, run_id: str, run_dir: Path
 ) -> RunOutcome:
-    device, runtime = resolved.device, resolved.runtime
-    record = RunRecord(
-        run_id=run_id,
-        created_at=_now(),
-        status="error",
-        model_name=resolved.model_name,
-        artifact_format=runtime.artifact_format,
-        precision="as-given" if isinstance(resolved.model, OnnxModelRef) else runtime.precision,
-        runtime=runtime.name,
-        backend=runtime.backend,
-        accelerator_requested=runtime.accelerator,
-        device_name=device.name,
-        device_class=device.hardware_class(),
-        input_shape=resolved.input_shape(req.batch),
-        threads=req.threads,
-        iterations_requested=req.iterations,
-        warmup_iters=req.warmup,
-        harness_version=__version__,
-        harness_git_sha=harness_git_sha(),
-        versions={**library_versions(), "benchctl_git_dirty": harness_git_dirty()},
-        host=host_facts(),
-        model_source_hash=resolved.source_hash(),
-        cpus=sorted(req.cpus) if req.cpus else None,
-    )
+    created_at, harness = _now(), harness_facts()
     artifact: Artifact | None = None
+    spec: dict[str, Any] | None = None
+    outcome: DeviceOutcome | None = None
     # Reach the device first: a missing client library or an unreachable device fails here, in
     # seconds, before minutes of building and converting.
-    transport = _connect(device, record, hooks)
-    try:
-        if transport is None:
-            raise _Skip
-        hooks.stage(f"artifact for {resolved.model_name} ({runtime.artifact_format})")
-        cache = ArtifactCache(config.artifacts_dir())
-        if resolved.pinned is not None:
-            artifact = resolved.pinned
-        elif isinstance(resolved.model, OnnxModelRef):
-            artifact = artifact_as_given(resolved.model, cache)
-        else:
-            # converters' own chatter (C++ logging, XNNPACK INFO lines) → runs/<id>/convert.log
-            with quiet_native_output(run_dir / "convert.log"):
-                artifact = get_artifact(
-                    req.model,
-                    runtime.target,
-                    cache,
-                    batch=req.batch,
-                    seed=req.seed,
-                    on_stage=hooks.stage,
-                    calibration_dir=req.calibration_dir,
-                    weights=req.weights,
-                )
-    except _Skip:
-        pass
-    except (ConversionError, DependencyMissingError) as exc:  # a missing converter too
-        record.status, record.error_code, record.error_message = (
-            "conversion_failed",
-            "CONVERSION_FAILED",
-            str(exc),
-        )
-    if artifact is not None and transport is not None:
-        record.artifact = artifact.to_json()
-        try:
-            _execute(req, runtime, device, artifact, record, run_dir, hooks, transport)
-        except DeviceBusyError:
+    transport, failure = _connect(plan.device, hooks)
+    if transport is not None:
+        artifact, failure = _artifact(plan, run_dir, hooks)
+        if artifact is None:
             transport.close()
-            _remove_if_empty(run_dir)
-            raise  # not a measurement: nothing is stored, the caller is told who holds it
-        except Exception as exc:  # a harness bug must still leave a row saying what happened
-            record.status, record.error_code = "error", "HARNESS_FAILED"
-            record.error_message = f"{type(exc).__name__}: {exc}"
-            record.samples = []
-    elif transport is not None:
-        transport.close()
+        else:
+            try:
+                spec = build_spec(plan.request, plan.runtime, artifact, run_id)
+                outcome = _execute(plan, artifact, spec, run_dir, hooks, transport)
+            except DeviceBusyError:
+                transport.close()
+                _remove_if_empty(run_dir)
+                raise  # not a measurement: nothing is stored, the caller is told who holds it
+            except Exception as exc:  # a harness bug must still leave a row saying what happened
+                failure = Failure("HARNESS_FAILED", f"{type(exc).__name__}: {exc}")
+    record = build_record(
+        plan,
+        run_id=run_id,
+        created_at=created_at,
+        harness=harness,
+        artifact=artifact,
+        spec=spec,
+        device=outcome,
+        failure=failure,
+    )
     hooks.stage("storing the run")
     stored = _store(record, store, run_dir)
     return RunOutcome(
@@ -387,21 +332,44 @@ def _run(
     )
 
 
-class _Skip(Exception):
-    """No artifact is built for a run whose device cannot be reached."""
-
-
-def _connect(device: Device, record: RunRecord, hooks: RunHooks) -> Transport | None:
-    """The device's transport, or None with the record saying why (TRANSPORT_FAILED)."""
+def _connect(device: Device, hooks: RunHooks) -> tuple[Transport | None, Failure | None]:
+    """The device's transport, or why it cannot be reached (TRANSPORT_FAILED)."""
     from benchctl.errors import TransportError
     from benchctl.harness import lifecycle
 
     hooks.stage(f"connecting to {device.name}")
     try:
-        return lifecycle.make_transport(device)  # the lifecycle's own (tests replace it there)
+        return lifecycle.make_transport(device), None  # the lifecycle's own (tests replace it)
     except (TransportError, DependencyMissingError) as exc:
-        record.error_code, record.error_message = "TRANSPORT_FAILED", str(exc)
-        return None
+        return None, Failure("TRANSPORT_FAILED", str(exc))
+
+
+def _artifact(
+    plan: RunPlan, run_dir: Path, hooks: RunHooks
+) -> tuple[Artifact | None, Failure | None]:
+    """The plan's artifact (pinned, as given, or built and converted), or why there is none."""
+    req, runtime = plan.request, plan.runtime
+    hooks.stage(f"artifact for {plan.model_name} ({runtime.artifact_format})")
+    cache = ArtifactCache(config.artifacts_dir())
+    try:
+        if plan.pinned is not None:
+            return plan.pinned, None
+        if isinstance(plan.model, OnnxModelRef):
+            return artifact_as_given(plan.model, cache), None
+        # converters' own chatter (C++ logging, XNNPACK INFO lines) → runs/<id>/convert.log
+        with quiet_native_output(run_dir / "convert.log"):
+            return get_artifact(
+                plan.model,
+                runtime.target,
+                cache,
+                batch=req.batch,
+                seed=req.seed,
+                on_stage=hooks.stage,
+                calibration_dir=req.calibration_dir,
+                weights=req.weights,
+            ), None
+    except (ConversionError, DependencyMissingError) as exc:  # a missing converter too
+        return None, Failure("CONVERSION_FAILED", str(exc), status="conversion_failed")
 
 
 def _store(record: RunRecord, store: ResultStore, run_dir: Path) -> bool:
@@ -435,8 +403,12 @@ def _store(record: RunRecord, store: ResultStore, run_dir: Path) -> bool:
         ) from None
 
 
-def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) -> dict[str, Any]:
-    spec = {
+def build_spec(
+    req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str
+) -> dict[str, Any]:
+    """The spec (contract `benchctl.spec`) a runner reads for one run of `artifact` on `runtime`
+    with `req`'s settings; validated against the contract before it is returned."""
+    spec: dict[str, Any] = {
         "schema": "benchctl.spec",
         "version": contract.CONTRACT_VERSION,
         "run_id": run_id,
@@ -479,30 +451,25 @@ def _spec(req: RunRequest, runtime: Runtime, artifact: Artifact, run_id: str) ->
 
 
 def _execute(
-    req: RunRequest,
-    runtime: Runtime,
-    device: Device,
+    plan: RunPlan,
     artifact: Artifact,
-    record: RunRecord,
+    spec: dict[str, Any],
     run_dir: Path,
     hooks: RunHooks,
     transport: Transport,
-) -> None:
-    """Push, run, pull, validate; fill `record` with what happened (success or a status)."""
-    spec = _spec(req, runtime, artifact, record.run_id)
-    record.spec = spec
-    what = f"benchctl run {record.run_id[:12]}: {record.model_name} on {runtime.name}"
+) -> DeviceOutcome:
+    """Push, run, pull, validate under the device's lock: what came of it."""
+    req, device = plan.request, plan.device
+    what = f"benchctl run {spec['run_id'][:12]}: {plan.model_name} on {plan.runtime.name}"
     # Held from the first device step (capabilities, gate) to the last (pull, clean-up).
     with device_lock(device, wait=req.wait_for_device, what=what, on_wait=hooks.stage):
-        run_on_device(
+        return run_on_device(
             device,
             artifact.path,
             spec,
-            record,
             run_dir,
             hooks,
             timeout=req.max_total_s + LOAD_BUDGET_S,
-            fill=fill_from_result,
             transport=transport,
         )
 
@@ -510,39 +477,3 @@ def _execute(
 def _remove_if_empty(folder: Path) -> None:
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()  # files of the run (spec.json…), if any, stay for inspection
-
-
-def fill_from_result(record: RunRecord, result: dict[str, Any]) -> None:
-    """Fill `record` from a validated result document (used by a run and by `results import`)."""
-    record.status = result["status"]
-    if result["error"]:
-        record.error_code, record.error_message = (
-            codes.canonical(result["error"]["code"]),  # an older app's name, read as today's
-            result["error"]["message"],
-        )
-    runtime = result.get("runtime") or {}
-    record.accelerator_actual = runtime.get("accelerator_actual")
-    record.runtime_version = runtime.get("version")
-    record.versions = {
-        **record.versions,
-        f"runner:{runtime.get('name', '?')}": runtime.get("version"),
-        "runner": result["runner"]["version"],
-    }
-    record.device_facts = result.get("device")
-    record.environment = result.get("environment")
-    timing = result.get("timing_ns") or {}
-    record.load_ns = timing.get("load")
-    record.first_inference_ns = timing.get("first_inference")
-    record.warmup_total_ns = (timing.get("warmup") or {}).get("total")
-    record.clock = timing.get("clock")
-    record.clock_resolution_ns = timing.get("clock_resolution")
-    record.loop_overhead_ns = timing.get("loop_overhead")
-    record.samples = list(timing.get("samples") or [])
-    record.started_at = parse_time(result.get("started_at"))
-    record.finished_at = parse_time(result.get("finished_at"))
-    record.result = without_samples(result)
-    memory = result.get("memory") or {}
-    record.rss_after_load_bytes = memory.get("rss_after_load_bytes")
-    record.peak_rss_bytes = memory.get("peak_rss_bytes")
-    record.device_peak_bytes = memory.get("device_peak_bytes")
-    record.profile = result.get("profile") if result["status"] == "ok" else None

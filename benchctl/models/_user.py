@@ -1,7 +1,8 @@
 """Models the user brings: `--model path/to/model.onnx` or `--model package.module:factory`.
 
 `resolve_model_ref` turns whatever `--model` says into either a `ModelSpec` (a registered name, or
-a factory in the user's code, wrapped so the harness treats it like any zoo model) or an
+a factory in the user's code, wrapped so the harness treats it like any zoo model, but never
+registered: a run carries the spec itself, so two runs in one process never see each other's) or an
 `OnnxModelRef` (a file benchmarked as given: no build, no reparameterization, no conversion to
 ONNX). Every bad reference is a `ConfigError` that says what to fix.
 """

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ def load(path: Path) -> RunRecord:
 
 
 def _from_result(doc: dict[str, Any], path: Path) -> RunRecord:
-    from benchctl.harness.run import RUN_ID, fill_from_result
+    from benchctl.harness.run import RUN_ID
 
     run_id = doc.get("run_id")
     if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id):
@@ -152,15 +152,13 @@ def _from_result(doc: dict[str, Any], path: Path) -> RunRecord:
     record = from_doc(contract.read(found), str(found))
     if record.run_id != run_id or record.spec is None:
         raise ConfigError(f"{found} is not the record of run {run_id}")
-    from benchctl.harness.collect import check_result
+    from benchctl.harness.collect import check_result, result_fields
 
     try:
         result = check_result(doc, record.spec)
     except ContractError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    record.error_code = record.error_message = None
-    fill_from_result(record, result)
-    return record
+    return replace(record, **result_fields(result, record.versions))
 
 
 def import_command(path: Path, db: str | None) -> str:

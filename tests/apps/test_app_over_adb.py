@@ -157,7 +157,7 @@ def test_kotlin_core_through_the_real_adb_server_streams_progress_after_a_silenc
     monkeypatch.setenv("BENCHCTL_HOME", str(shared_home))
     monkeypatch.setenv("BENCHCTL_CONFIG_DIR", str(tmp_path / "config"))
     seen: list[tuple[str, int, int]] = []
-    real_launch = lifecycle._launch
+    real_launch = lifecycle.launch_runner
 
     def launch(device, transport, spec_remote, timeout, hooks):
         class Recording:
@@ -169,7 +169,7 @@ def test_kotlin_core_through_the_real_adb_server_streams_progress_after_a_silenc
 
         return real_launch(device, transport, spec_remote, timeout, Recording())
 
-    monkeypatch.setattr(lifecycle, "_launch", launch)
+    monkeypatch.setattr(lifecycle, "launch_runner", launch)
     with RealAdbServer(tmp_path / "adbhome") as server:
         inner = _app_player(kotlin_classpath)
         with AdbdEmulator(

@@ -34,6 +34,9 @@ def test_factory_model_runs_with_its_input_shape(isolated_project):
     assert doc["status"] == "ok" and doc["parity_passed"] is True
     again = _run("--model", "mynet:build", "--input-shape", "3,40,48")  # same process, again
     assert again["artifact_reused"] is True
+    from benchctl.models import MODELS
+
+    assert "mynet:build" not in MODELS  # the run carried the model; nothing was registered
 
 
 def test_onnx_file_is_benchmarked_as_given(isolated_project, tiny_artifact):

@@ -23,7 +23,6 @@ from benchctl.harness.backends.coreml import (  # noqa: E402
     summarize_plan,
 )
 from benchctl.harness.gating import Gates  # noqa: E402
-from benchctl.results.record import RunRecord  # noqa: E402
 
 
 def _device(kind: type) -> object:
@@ -118,11 +117,10 @@ def test_a_low_share_is_flagged_and_none_is_a_fallback(monkeypatch):
     assert placement_from_plan(plan, "cpu") == ("cpu", None, None)
     assert placement_from_plan({"compute_plan": "unavailable: x"}, "ane") == (None, None, None)
     # the host flags it (and the regression gate will not use it as a baseline)
-    record = RunRecord.__new__(RunRecord)
-    record.result = {"runtime": {"plan_summary": plan}}
-    record.samples = []
     host_env: dict = {}
-    lifecycle._flag(record, host_env, Gates(), explicit_drift=False)
+    lifecycle.flag_warnings(
+        {"runtime": {"plan_summary": plan}}, host_env, Gates(), explicit_drift=False
+    )
     assert "ACCELERATOR-SHARE-LOW" in host_env["warnings"]
 
 

@@ -12,7 +12,7 @@ from benchctl.harness.backends import _profile, _profile_ort
 from benchctl.harness.backends._profile_litert import partitions, placement
 from benchctl.harness.backends._profile_tensorrt import inspector_layers, op_type_from_name
 from benchctl.harness.convert import ArtifactCache, LazyBuild, get_artifact
-from benchctl.harness.run import RunRequest, _spec
+from benchctl.harness.run import RunRequest, build_spec
 from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import get_runtime
 
@@ -32,7 +32,7 @@ def _run(shared_home, tmp_path, runtime_name: str, profile: int | None = 7, iter
         warmup=2,
         profile_iterations=profile,
     )
-    spec = _spec(req, runtime, art, uuid.uuid4().hex)
+    spec = build_spec(req, runtime, art, uuid.uuid4().hex)
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / art.path.name).write_bytes(art.path.read_bytes())
     contract.write_atomic(tmp_path / "spec.json", spec)

@@ -10,7 +10,7 @@ import pytest
 
 from benchctl.harness import contract
 from benchctl.harness.digest import content_sha256
-from benchctl.harness.run import RunRequest, _spec
+from benchctl.harness.run import RunRequest, build_spec
 from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import get_runtime
 from benchctl.harness.transports import LocalTransport
@@ -18,7 +18,7 @@ from benchctl.harness.transports import LocalTransport
 
 def _run(tiny_artifact, tmp_path: Path, mutate=None, iterations: int = 100):
     run_id = uuid.uuid4().hex
-    spec = _spec(
+    spec = build_spec(
         RunRequest(model="test_mobileone", iterations=iterations, warmup=5),
         get_runtime("onnxruntime"),
         tiny_artifact,
@@ -84,7 +84,7 @@ def test_corrupt_model_is_a_load_failure(tiny_artifact, tmp_path):
     """A truncated model whose hash matches the spec must fail in the runtime, as a status."""
     bad = tmp_path / tiny_artifact.path.name
     bad.write_bytes(tiny_artifact.path.read_bytes()[:200])
-    spec = _spec(
+    spec = build_spec(
         RunRequest(model="test_mobileone", iterations=5),
         get_runtime("onnxruntime"),
         tiny_artifact,

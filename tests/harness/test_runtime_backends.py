@@ -9,7 +9,7 @@ import pytest
 from benchctl.harness import contract
 from benchctl.harness.backends.tensorrt import engine_cache_key
 from benchctl.harness.convert import ArtifactCache, LazyBuild, get_artifact
-from benchctl.harness.run import RunRequest, _spec
+from benchctl.harness.run import RunRequest, build_spec
 from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import RUNTIMES, get_runtime
 
@@ -22,7 +22,7 @@ def _run(shared_home, tmp_path, runtime_name: str, iterations: int = 30) -> dict
         ArtifactCache(shared_home / "artifacts"),
         build=LazyBuild("test_mobileone", 1, 0),
     )
-    spec = _spec(
+    spec = build_spec(
         RunRequest(model="test_mobileone", runtime=runtime_name, iterations=iterations, warmup=2),
         runtime,
         art,

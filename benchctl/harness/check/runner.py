@@ -139,7 +139,7 @@ def run_tiny(ctx: CheckContext, runtime_name: str) -> dict[str, Any]:
     from benchctl.harness import contract
     from benchctl.harness.collect import check_result
     from benchctl.harness.convert import ArtifactCache, get_artifact
-    from benchctl.harness.run import RunRequest, _spec
+    from benchctl.harness.run import RunRequest, build_spec
     from benchctl.harness.runtimes import get_runtime
 
     runtime = get_runtime(runtime_name)
@@ -152,7 +152,7 @@ def run_tiny(ctx: CheckContext, runtime_name: str) -> dict[str, Any]:
         warmup=2,
         max_total_s=TINY_RUN_TIMEOUT_S,
     )
-    spec = _spec(req, runtime, artifact, run_id)
+    spec = build_spec(req, runtime, artifact, run_id)
     remote = ctx.transport.workdir(f"check-{run_id}")
     try:
         with tempfile.TemporaryDirectory(prefix="benchctl-check-") as tmp:

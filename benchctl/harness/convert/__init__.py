@@ -23,7 +23,7 @@ from benchctl.harness.convert.base import Converted, Converter
 from benchctl.harness.convert.cache import Artifact, ArtifactCache, cache_key
 from benchctl.harness.convert.targets import Target, get_target
 from benchctl.harness.digest import content_sha256, content_size
-from benchctl.models import get_model_spec
+from benchctl.models import ModelSpec, get_model_spec
 
 if TYPE_CHECKING:
     from benchctl.harness.build import BuiltModel
@@ -54,8 +54,14 @@ def _code_hash(module: str) -> str:
     return h.hexdigest()[:16]
 
 
+def _spec_of(model: str | ModelSpec) -> ModelSpec:
+    """A model given by name (looked up in the zoo) or as the spec itself (a user's factory,
+    which is never registered)."""
+    return model if isinstance(model, ModelSpec) else get_model_spec(model)
+
+
 def artifact_key(
-    model: str,
+    model: str | ModelSpec,
     target: str,
     *,
     batch: int,
@@ -65,10 +71,10 @@ def artifact_key(
 ) -> str:
     t = get_target(target)
     conv = converter(t)
-    spec = get_model_spec(model)
+    spec = _spec_of(model)
     return cache_key(
         {
-            "model": model,
+            "model": spec.name,
             "model_args": {"input_size": list(spec.input_size)},
             "build": build_options(batch, seed, weights_digest, calibrate=spec.role != "user"),
             "source_hash": spec.source_hash(),
@@ -85,7 +91,9 @@ def artifact_key(
 class LazyBuild:
     """Builds the model on first use only, so several targets of one model share one build."""
 
-    def __init__(self, model: str, batch: int, seed: int, weights: Path | None = None) -> None:
+    def __init__(
+        self, model: str | ModelSpec, batch: int, seed: int, weights: Path | None = None
+    ) -> None:
         self.model, self.batch, self.seed, self.weights = model, batch, seed, weights
         self._built: BuiltModel | None = None
 
@@ -100,7 +108,7 @@ class LazyBuild:
 
 
 def get_artifact(
-    model: str,
+    model: str | ModelSpec,
     target: str,
     cache: ArtifactCache,
     *,
@@ -119,12 +127,14 @@ def get_artifact(
     """
     t = get_target(target)
     conv = converter(t)
+    spec = _spec_of(model)
+    name = spec.name
     if build is not None and build.weights != weights:
         raise ValueError("the shared build was made with other weights")  # a caller's bug
     calib_digest = content_sha256(calibration_dir) if calibration_dir else None
     weights_digest = content_sha256(weights) if weights else None
     key = artifact_key(
-        model,
+        spec,
         target,
         batch=batch,
         seed=seed,
@@ -137,9 +147,9 @@ def get_artifact(
     rejection = cache.last_rejection
     if on_stage and rejection:
         on_stage(rejection)  # a rebuild of a refused entry says so
-    build = build or LazyBuild(model, batch, seed, weights)
+    build = build or LazyBuild(spec, batch, seed, weights)
     if on_stage:
-        on_stage(f"building {model}")
+        on_stage(f"building {name}")
     built = build()
     calibration = None
     if calibration_dir is not None:
@@ -149,7 +159,7 @@ def get_artifact(
     staging = cache.staging()
     try:
         if on_stage:
-            on_stage(f"converting {model} to {target}")
+            on_stage(f"converting {name} to {target}")
         # Converters print reports of their own; stdout belongs to benchctl (--json, CSV).
         with contextlib.redirect_stdout(sys.stderr):
             out: Converted = conv.convert(built, t, staging, calibration)
@@ -159,7 +169,7 @@ def get_artifact(
             sha256=content_sha256(out.path),
             size_bytes=content_size(out.path),
             cache_key=key,
-            model_name=model,
+            model_name=name,
             source_hash=built.spec.source_hash(),
             exporter=conv.EXPORTER,
             exporter_version=conv.exporter_version(),

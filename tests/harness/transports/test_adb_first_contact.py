@@ -180,7 +180,7 @@ def test_a8_progress_lines_arrive_while_the_app_runs(
         return ok
 
     phone.on_instrument = app
-    real_launch = lifecycle._launch
+    real_launch = lifecycle.launch_runner
 
     def launch(device, transport, spec_remote, timeout, hooks):
         class Recording:
@@ -193,7 +193,7 @@ def test_a8_progress_lines_arrive_while_the_app_runs(
 
         return real_launch(device, transport, spec_remote, timeout, Recording())
 
-    monkeypatch.setattr(lifecycle, "_launch", launch)
+    monkeypatch.setattr(lifecycle, "launch_runner", launch)
     doc = json.loads(cli("run", "--device", "pixel", "--model", "test_mobileone", "-n", "300",
                          "--json"))  # fmt: skip
     assert doc["status"] == "ok", doc
@@ -204,7 +204,7 @@ def test_a8_progress_lines_arrive_while_the_app_runs(
 
 def test_a8_lifecycle_hands_app_progress_to_its_hooks():
     from benchctl.harness.devices import Device
-    from benchctl.harness.lifecycle import _launch
+    from benchctl.harness.lifecycle import launch_runner
 
     class App:
         streams_app_progress = True
@@ -224,7 +224,7 @@ def test_a8_lifecycle_hands_app_progress_to_its_hooks():
             got.append((phase, done, total))
 
     device = Device(name="p", transport="adb", address="x")
-    assert _launch(device, App(), "/x/spec.json", 10, Hooks()).returncode == 0
+    assert launch_runner(device, App(), "/x/spec.json", 10, Hooks()).returncode == 0
     assert got == [("timed", 3, 10)]
 
 

@@ -180,12 +180,12 @@ def test_instrumentation_and_package_parsers():
 
 def test_contention_around_an_app_run_is_read_through_adb_shell(phone, adb_key):
     from benchctl.harness.devices import Device
-    from benchctl.harness.lifecycle import _AppCpuWatch
+    from benchctl.harness.lifecycle import AppCpuWatch
 
     t = _transport(phone, adb_key)
     try:
         device = Device("pixel", "adb", address=f"127.0.0.1:{phone.port}")
-        watch = _AppCpuWatch.start(device, t)
+        watch = AppCpuWatch.start(device, t)
         assert watch is not None
         doc = watch.finish()
     finally:
