@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import MISSING
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -88,3 +92,83 @@ FailInvalidOpt = Annotated[
         "cores…).",
     ),
 ]
+
+
+# --- the run settings as options (one per field of harness/request.py's RunSettings) ----------
+
+
+def _cpus(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    from benchctl.errors import ConfigError
+    from benchctl.harness.contention import parse_cpus
+
+    try:
+        return tuple(parse_cpus(text))
+    except ValueError as exc:
+        raise ConfigError(f"--cpus {text!r}: {exc}; write it like 2 or 0-3,6") from None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# RunSettings field → (the command's parameter, its option, the CLI default, value → setting).
+# A default of MISSING is the setting's own default.
+SETTING_OPTIONS: dict[str, tuple[str, Any, Any, Callable[[Any], Any]]] = {
+    "device": ("device", DeviceOpt, MISSING, _same),
+    "iterations": ("iterations", IterationsOpt, MISSING, _same),
+    "warmup": ("warmup", WarmupOpt, MISSING, _same),
+    "threads": ("threads", ThreadsOpt, MISSING, _same),
+    "batch": ("batch", BatchOpt, MISSING, _same),
+    "seed": ("seed", SeedOpt, MISSING, _same),
+    "max_total_s": ("max_seconds", MaxSecondsOpt, MISSING, _same),
+    "allow_fallback": ("allow_fallback", AllowFallbackOpt, MISSING, _same),
+    "cpus": ("cpus", CpusOpt, None, _cpus),
+    "allow_oversubscribe": ("allow_oversubscribe", OversubscribeOpt, MISSING, _same),
+    "target_ci": ("target_ci", TargetCiOpt, None, lambda pct: None if pct is None else pct / 100),
+    "wait_for_device": ("no_wait", NoWaitOpt, False, lambda no_wait: not no_wait),
+}
+
+
+def with_run_settings(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command one option per run setting, where its `settings` parameter stands, and call
+    it with `settings=RunSettings(...)` built from them.
+
+    `benchctl run` and `benchctl sweep` both use it, so a setting declared in RunSettings (and
+    given its option in SETTING_OPTIONS) reaches both with one help text and one conversion.
+    """
+    from benchctl.harness.request import RunSettings, defaults
+
+    own_defaults = defaults(RunSettings)
+    if set(SETTING_OPTIONS) != set(own_defaults):
+        missing = sorted(set(own_defaults) ^ set(SETTING_OPTIONS))
+        raise TypeError(f"SETTING_OPTIONS and RunSettings differ in {missing}")
+    options = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=own_defaults[setting] if default is MISSING else default,
+            annotation=annotation,
+        )
+        for setting, (name, annotation, default, _) in SETTING_OPTIONS.items()
+    ]
+    own = inspect.signature(command, eval_str=True).parameters.values()
+    params: list[inspect.Parameter] = []
+    for param in own:
+        if param.name == "settings":
+            params.extend(options)
+        else:
+            params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        values = {
+            setting: convert(kwargs.pop(name))
+            for setting, (name, _, _, convert) in SETTING_OPTIONS.items()
+        }
+        return command(**kwargs, settings=RunSettings(**values))
+
+    wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from benchctl.cli._options import DbOpt, JsonOpt
 from benchctl.cli._output import Table, emit_json, out, styled
+
+if TYPE_CHECKING:
+    from benchctl.harness.request import RunRequest
 
 app = typer.Typer(help="Device lab: Celery workers, one queue per device.", no_args_is_help=True)
 
@@ -77,7 +80,7 @@ def status_cmd(
     out.print(table)
 
 
-def run_on_lab(request: object, broker: str, db: str | None, json_: bool) -> None:
+def run_on_lab(request: RunRequest, broker: str, db: str | None, json_: bool) -> None:
     """`benchctl run --lab URL`: enqueue `request` (a RunRequest), stream progress, show the row.
 
     Exit code 1 when the stored run is not `ok`, as a local `benchctl run`.

@@ -7,29 +7,15 @@ from typing import Annotated
 
 import typer
 
-from benchctl.cli._options import (
-    AllowFallbackOpt,
-    BatchOpt,
-    CpusOpt,
-    DbOpt,
-    DeviceOpt,
-    FailInvalidOpt,
-    IterationsOpt,
-    JsonOpt,
-    MaxSecondsOpt,
-    NoWaitOpt,
-    OversubscribeOpt,
-    SeedOpt,
-    TargetCiOpt,
-    ThreadsOpt,
-    WarmupOpt,
-    WeightsOpt,
-)
+from benchctl.cli._options import DbOpt, FailInvalidOpt, JsonOpt, WeightsOpt, with_run_settings
 from benchctl.cli._output import emit_json, out
 from benchctl.cli._progress import make_progress, run_hooks
+from benchctl.harness.request import RunSettings
 
 
+@with_run_settings
 def run_command(
+    *,
     model: Annotated[
         str,
         typer.Option(
@@ -38,17 +24,10 @@ def run_command(
             help="A zoo name (benchctl models list), an .onnx file, or package.module:factory.",
         ),
     ],
-    device: DeviceOpt = "host",
     runtime: Annotated[
         str | None, typer.Option("--runtime", "-r", help="Runtime; default: the device's.")
     ] = None,
-    iterations: IterationsOpt = 1000,
-    warmup: WarmupOpt = 50,
-    threads: ThreadsOpt = None,
-    batch: BatchOpt = 1,
-    seed: SeedOpt = 0,
-    max_seconds: MaxSecondsOpt = 900.0,
-    allow_fallback: AllowFallbackOpt = False,
+    settings: RunSettings,  # device, iterations, warm-up, threads…: one option each (_options.py)
     input_shape: Annotated[
         str | None,
         typer.Option(
@@ -80,10 +59,6 @@ def run_command(
     profile_iterations: Annotated[
         int, typer.Option("--profile-iterations", help="Iterations of the profiled pass.")
     ] = 20,
-    cpus: CpusOpt = None,
-    allow_oversubscribe: OversubscribeOpt = False,
-    target_ci: TargetCiOpt = None,
-    no_wait: NoWaitOpt = False,
     fail_invalid: FailInvalidOpt = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
@@ -93,68 +68,39 @@ def run_command(
     `--runtime all` runs every runtime this machine can use, as a sweep of one model.
     """
     if runtime == "all":
-        from benchctl.cli.sweep import sweep_command
-        from benchctl.errors import ConfigError
-
-        if (
-            input_shape or calibration_images or lab or profile or weights
-            or cpus or target_ci or fail_invalid or no_wait
-        ):  # fmt: skip
-            raise ConfigError(
-                "--runtime all runs zoo models here; it does not take --input-shape, "
-                "--calibration-images, --weights, --lab, --profile, --cpus, --target-ci, "
-                "--fail-invalid or --no-wait"
-            )
-        sweep_command(
-            models=model,
-            runtimes="all",
-            device=device,
-            iterations=iterations,
-            warmup=warmup,
-            threads=threads,
-            batch=batch,
-            seed=seed,
-            max_seconds=max_seconds,
-            allow_fallback=allow_fallback,
-            resume=None,
-            db=db,
-            json_=json_,
-        )
+        per_run = {
+            "--input-shape": input_shape,
+            "--calibration-images": calibration_images,
+            "--weights": weights,
+            "--lab": lab,
+            "--profile": profile,
+            "--fail-invalid": fail_invalid,
+        }
+        _run_all(model, settings, [name for name, value in per_run.items() if value], db, json_)
         return
     from benchctl.harness.run import RunInterrupted, RunRequest, resolve, run_benchmark
     from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore
 
-    req = RunRequest(
+    req = RunRequest.of(
+        settings,
         model=model,
-        device=device,
         runtime=runtime,
-        iterations=iterations,
-        warmup=warmup,
-        threads=threads,
-        batch=batch,
-        seed=seed,
-        max_total_s=max_seconds,
-        allow_fallback=allow_fallback,
         calibration_dir=calibration_images,
         input_shape=_shape(input_shape),
         profile_iterations=profile_iterations if profile else None,
         weights=weights,
-        cpus=_cpus(cpus),
-        allow_oversubscribe=allow_oversubscribe,
-        target_ci=None if target_ci is None else target_ci / 100,
-        wait_for_device=not no_wait,
     )
     if lab is not None:  # the lab host resolves the device and runtime names itself
         from benchctl.cli.lab import run_on_lab
 
         run_on_lab(req, lab, db, json_)
         return
-    resolve(req)  # bad names and numbers fail here, before the database is touched
+    plan = resolve(req)  # bad names and numbers fail here, before the database is touched
     store = ResultStore.open(db)
     try:
         with make_progress(json_=json_) as progress:
-            outcome = run_benchmark(req, store, run_hooks(progress, json_=json_))
+            outcome = run_benchmark(plan, store, run_hooks(progress, json_=json_))
     except RunInterrupted as exc:  # one line: what was stopped, what was kept
         from benchctl.errors import Interrupted
 
@@ -188,16 +134,26 @@ def run_command(
 INVALID_EXIT = 6  # stored, ok, but not valid (with --fail-invalid)
 
 
-def _cpus(text: str | None) -> tuple[int, ...] | None:
-    if text is None:
-        return None
+def _run_all(
+    model: str, settings: RunSettings, per_run: list[str], db: str | None, json_: bool
+) -> None:
+    """`--runtime all`: the sweep of `model` (names or patterns) over every runtime available
+    here, through the sweep library with this command's run settings; `per_run`: the options
+    given that name one run's files or output (refused)."""
+    from benchctl.cli.sweep import run_and_show
     from benchctl.errors import ConfigError
-    from benchctl.harness.contention import parse_cpus
+    from benchctl.harness import sweep as sweeps
 
-    try:
-        return tuple(parse_cpus(text))
-    except ValueError as exc:
-        raise ConfigError(f"--cpus {text!r}: {exc}; write it like 2 or 0-3,6") from None
+    if per_run:
+        raise ConfigError(
+            f"--runtime all runs zoo models here; it does not take {', '.join(per_run)} "
+            "(it takes every run setting: --device, -n, --threads, --cpus, --target-ci, "
+            "--no-wait…)"
+        )
+    plan = sweeps.plan_sweep(
+        sweeps.select_models(model), sweeps.runtimes_named("all", settings.device), settings
+    )
+    run_and_show(plan, db, json_)
 
 
 def _shape(text: str | None) -> tuple[int, ...] | None:

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from benchctl.cli._options import (
-    AllowFallbackOpt,
-    BatchOpt,
-    DbOpt,
-    DeviceOpt,
-    IterationsOpt,
-    JsonOpt,
-    MaxSecondsOpt,
-    SeedOpt,
-    ThreadsOpt,
-    WarmupOpt,
-)
+from benchctl.cli._options import DbOpt, JsonOpt, with_run_settings
 from benchctl.cli._output import Table, emit_json, err, out, styled
 from benchctl.cli._progress import make_progress, run_hooks
+from benchctl.harness.request import RunSettings
+
+if TYPE_CHECKING:
+    from benchctl.harness.sweep import SweepPlan
 
 
+@with_run_settings
 def sweep_command(
+    *,
     models: Annotated[
         str, typer.Option("--models", help="'seed', 'all', or names/patterns, comma-separated.")
     ] = "seed",
@@ -32,14 +27,7 @@ def sweep_command(
             "--runtimes", help="Comma-separated runtimes, or 'all' (those available here)."
         ),
     ] = "onnxruntime",
-    device: DeviceOpt = "host",
-    iterations: IterationsOpt = 1000,
-    warmup: WarmupOpt = 50,
-    threads: ThreadsOpt = None,
-    batch: BatchOpt = 1,
-    seed: SeedOpt = 0,
-    max_seconds: MaxSecondsOpt = 900.0,
-    allow_fallback: AllowFallbackOpt = False,
+    settings: RunSettings,  # the same run settings as `benchctl run`, one option each
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue an interrupted sweep by its id.")
     ] = None,
@@ -48,40 +36,29 @@ def sweep_command(
 ) -> None:
     """Run many combinations; failures are status rows; exit code 3 if any combination failed."""
     from benchctl.harness import sweep as sweeps
-    from benchctl.results.store import ResultStore
 
     if resume:
         plan = sweeps.load(resume)  # the saved plan's settings, whatever else the command line says
     else:
         model_names = sweeps.select_models(models)
-        if runtimes == "all" and device != "host":
-            from benchctl.errors import ConfigError
+        runtime_names = sweeps.runtimes_named(runtimes, settings.device)
+        plan = sweeps.plan_sweep(model_names, runtime_names, settings)
+    run_and_show(plan, db, json_)
 
-            raise ConfigError(
-                "--runtimes all means the runtimes available on this machine; "
-                "name the runtimes for another device"
-            )
-        runtime_names = (
-            sweeps.runtimes_available_here()
-            if runtimes == "all"
-            else [r.strip() for r in runtimes.split(",") if r.strip()]
-        )
-        plan = sweeps.plan_sweep(
-            model_names,
-            runtime_names,
-            device=device,
-            iterations=iterations,
-            warmup=warmup,
-            threads=threads,
-            batch=batch,
-            seed=seed,
-            max_total_s=max_seconds,
-            allow_fallback=allow_fallback,
-        )
+
+def run_and_show(plan: SweepPlan, db: str | None, json_: bool) -> None:
+    """Run a planned (or resumed) sweep with one progress display, then its summary; exit 3 when
+    a combination failed, 130 (resumable) when interrupted, 5 (resumable) on a busy device with
+    `--no-wait`. `benchctl sweep` and `benchctl run --runtime all` both end here."""
+    from benchctl.harness import sweep as sweeps
+    from benchctl.harness.devicelock import DeviceBusyError
+    from benchctl.results.store import ResultStore
+
     store = ResultStore.open(db)
     progress = make_progress(json_=json_, transient=False)
     total = len(plan.combinations())
     hooks = run_hooks(progress, json_=json_)
+    resume = f"benchctl sweep --resume {plan.sweep_id}"
     try:
         with progress:
             overall = progress.add_task(
@@ -94,10 +71,13 @@ def sweep_command(
             sweeps.run_sweep(plan, store, hooks, on_done)
     except KeyboardInterrupt:
         err.print(
-            f"interrupted: {len(plan.done)}/{total} combinations stored; resume with: "
-            f"benchctl sweep --resume {plan.sweep_id}"
+            f"interrupted: {len(plan.done)}/{total} combinations stored; resume with: {resume}"
         )
         raise typer.Exit(130) from None
+    except DeviceBusyError as exc:
+        raise DeviceBusyError(
+            f"{exc}; {len(plan.done)}/{total} combinations stored", hint=f"resume with: {resume}"
+        ) from None
     rows = [{"model": m, "runtime": r, **plan.done[f"{m}|{r}"]} for m, r in plan.combinations()]
     if json_:
         emit_json(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,46 +18,63 @@ from typing import Any
 from benchctl import config
 from benchctl.errors import BenchError, ConfigError
 from benchctl.harness import contract
-from benchctl.harness.run import RunHooks, RunRequest, resolve, run_benchmark
+from benchctl.harness.devicelock import DeviceBusyError
+from benchctl.harness.run import RunHooks, RunPlan, RunRequest, RunSettings, resolve, run_benchmark
 from benchctl.results.store import ResultStore
 
 
 @dataclass
 class SweepPlan:
+    """Models × runtimes with one set of run settings, and what has finished so far."""
+
     sweep_id: str
     models: list[str]
     runtimes: list[str]
-    device: str = "host"
-    iterations: int = 1000
-    warmup: int = 50
-    threads: int | None = None
-    batch: int = 1
-    seed: int = 0
-    max_total_s: float = 900.0
-    allow_fallback: bool = False
+    settings: RunSettings = field(default_factory=RunSettings)
     created_at: str = ""
     done: dict[str, dict[str, Any]] = field(default_factory=dict)  # "model|runtime" → outcome
+    # Each combination resolved once, when the sweep is planned; in memory only (a resumed sweep
+    # resolves each remaining combination as it comes to run).
+    plans: dict[str, RunPlan] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def device(self) -> str:
+        return self.settings.device
 
     def request(self, model: str, runtime: str) -> RunRequest:
-        """The one place a sweep turns its settings into a run: every option travels."""
-        return RunRequest(
-            model=model,
-            device=self.device,
-            runtime=runtime,
-            iterations=self.iterations,
-            warmup=self.warmup,
-            threads=self.threads,
-            batch=self.batch,
-            seed=self.seed,
-            max_total_s=self.max_total_s,
-            allow_fallback=self.allow_fallback,
-        )
+        """The one place a sweep turns its settings into a run: every setting travels."""
+        return RunRequest.of(self.settings, model=model, runtime=runtime)
+
+    def plan(self, model: str, runtime: str) -> RunPlan:
+        """The combination's resolved plan (resolved now if the sweep was resumed)."""
+        found = self.plans.get(f"{model}|{runtime}")
+        return found if found is not None else resolve(self.request(model, runtime))
 
     def combinations(self) -> list[tuple[str, str]]:
         return [(m, r) for m in self.models for r in self.runtimes]
 
     def remaining(self) -> list[tuple[str, str]]:
         return [(m, r) for m, r in self.combinations() if f"{m}|{r}" not in self.done]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sweep_id": self.sweep_id,
+            "models": self.models,
+            "runtimes": self.runtimes,
+            "settings": self.settings.to_json(),
+            "created_at": self.created_at,
+            "done": self.done,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> SweepPlan:
+        doc = dict(doc)
+        if "settings" in doc:
+            settings = RunSettings.from_json(doc.pop("settings"))
+        else:  # a sweep saved before settings were one object: they were top-level keys
+            names = {f.name for f in fields(RunSettings)}
+            settings = RunSettings.from_json({k: doc.pop(k) for k in list(doc) if k in names})
+        return cls(**doc, settings=settings)
 
 
 def select_models(spec: str) -> list[str]:
@@ -104,11 +121,28 @@ def sweeps_dir() -> Path:
     return config.home() / "sweeps"
 
 
-def plan_sweep(models: list[str], runtimes: list[str], **settings: Any) -> SweepPlan:
-    """Check every name and setting up front (one bad one fails the sweep before any work).
+def runtimes_named(text: str, device: str) -> list[str]:
+    """`--runtimes`: a comma list, or `all` (those available on this machine, so host only)."""
+    if text != "all":
+        return [r.strip() for r in text.split(",") if r.strip()]
+    if device != "host":
+        raise ConfigError(
+            "--runtimes all means the runtimes available on this machine; "
+            "name the runtimes for another device"
+        )
+    return runtimes_available_here()
 
-    `settings` are SweepPlan fields: device, iterations, warmup, threads, batch, seed,
-    max_total_s, allow_fallback.
+
+def plan_sweep(
+    models: list[str],
+    runtimes: list[str],
+    settings: RunSettings | None = None,
+    **changes: Any,
+) -> SweepPlan:
+    """Resolve every combination up front (one bad name or setting fails the sweep before any
+    work); the plans are kept for `run_sweep`.
+
+    `settings` (default: RunSettings()) with `changes` (RunSettings fields) applied.
     """
     if not models or not runtimes:
         raise ConfigError("a sweep needs at least one model and one runtime")
@@ -116,18 +150,18 @@ def plan_sweep(models: list[str], runtimes: list[str], **settings: Any) -> Sweep
         sweep_id=uuid.uuid4().hex[:12],
         models=models,
         runtimes=runtimes,
+        settings=replace(settings or RunSettings(), **changes),
         created_at=datetime.now(UTC).isoformat(),
-        **settings,
     )
     for model, runtime in plan.combinations():
-        resolve(plan.request(model, runtime))
+        plan.plans[f"{model}|{runtime}"] = resolve(plan.request(model, runtime))
     return plan
 
 
 def save(plan: SweepPlan) -> Path:
     path = sweeps_dir() / f"{plan.sweep_id}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    contract.write_atomic(path, asdict(plan))
+    contract.write_atomic(path, plan.to_json())
     return path
 
 
@@ -140,7 +174,7 @@ def load(sweep_id: str) -> SweepPlan:
         raise ConfigError(
             f"no sweep {sweep_id!r} in {sweeps_dir()}; known: {', '.join(known) or 'none'}"
         )
-    return SweepPlan(**contract.read(path))
+    return SweepPlan.from_json(contract.read(path))
 
 
 def run_sweep(
@@ -149,11 +183,14 @@ def run_sweep(
     hooks: RunHooks | None = None,
     on_done: Callable[[str, str, dict[str, Any]], None] | None = None,
 ) -> SweepPlan:
-    """Run every remaining combination; each outcome is saved before the next one starts."""
+    """Run every remaining combination; each outcome is saved before the next one starts.
+
+    A busy device with `wait_for_device=False` (`--no-wait`) stops the sweep (DeviceBusyError,
+    nothing stored for that combination), which `--resume` continues later."""
     save(plan)
     for model, runtime in plan.remaining():
         try:
-            rec = run_benchmark(plan.request(model, runtime), store, hooks).record
+            rec = run_benchmark(plan.plan(model, runtime), store, hooks).record
             row = store.run(rec.run_id)  # the stored row's statistics, not a second computation
             result = {
                 "run_id": rec.run_id,
@@ -162,6 +199,8 @@ def run_sweep(
                 "error_message": rec.error_message,
                 "median_ns": row.median_ns,
             }
+        except DeviceBusyError:
+            raise  # not this combination's failure: every next one would be refused alike
         except BenchError as exc:  # the sweep boundary: one combination's failure is a row
             result = {
                 "run_id": None,

@@ -1,30 +1,23 @@
-"""A lab job: a `RunRequest` as a JSON dict, checked field by field on both ends."""
+"""A lab job: a `RunRequest` as a JSON dict, checked field by field on both ends.
+
+What a job may carry and each field's JSON type are read from the one declaration of a run's
+settings (`harness/request.py`): a setting added there travels to lab hosts without an edit
+here, and a field marked `lab=False` (a local path, `--no-wait`) never does.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+import functools
 from typing import Any
 
 from benchctl.errors import ConfigError
+from benchctl.harness.request import RunRequest, defaults, json_kinds
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "model": (str,),
-    "device": (str,),
-    "runtime": (str, type(None)),
-    "iterations": (int,),
-    "warmup": (int,),
-    "threads": (int, type(None)),
-    "batch": (int,),
-    "seed": (int,),
-    "max_total_s": (int, float),
-    "allow_fallback": (bool,),
-    "input_shape": (list, type(None)),  # JSON has no tuple: a list of positive ints
-    "run_id": (str, type(None)),  # set by the client: a redelivered job stores nothing twice
-    "profile_iterations": (int, type(None)),  # run --profile: the profiled pass's iterations
-    "cpus": (list, type(None)),  # JSON has no tuple: a list of CPU ids
-    "allow_oversubscribe": (bool,),
-    "target_ci": (int, float, type(None)),
-}
+
+@functools.cache
+def job_fields() -> dict[str, tuple[type, ...]]:
+    """Field name → the JSON types a job's value may have (JSON has no tuple: a list)."""
+    return json_kinds(RunRequest, lab_only=True)
 
 
 def queue_name(device: str) -> str:
@@ -32,36 +25,30 @@ def queue_name(device: str) -> str:
     return f"benchctl.device.{device}"
 
 
-def request_to_dict(req: Any) -> dict[str, Any]:
+def request_to_dict(req: RunRequest) -> dict[str, Any]:
     """A RunRequest as a job; a local calibration folder cannot travel to a lab host."""
-    from benchctl.harness.run import RunRequest
-
-    doc = asdict(req)
+    doc = req.to_json()
     if doc.pop("calibration_dir", None) is not None:
         raise ConfigError("--calibration-images is local to this machine; it cannot go to a lab")
-    defaults = {f.name: f.default for f in fields(RunRequest)}
-    for name in [n for n in doc if n not in _TYPES]:
-        if doc[name] != defaults.get(name):
+    default = defaults(RunRequest)
+    for name in [n for n in doc if n not in job_fields()]:
+        if doc[name] != default.get(name):
             raise ConfigError(f"a lab job cannot carry {name!r} yet; run without it or locally")
         del doc[name]
-    for name in ("input_shape", "cpus"):
-        if doc.get(name) is not None:
-            doc[name] = list(doc[name])
     return doc
 
 
-def request_from_dict(doc: Any) -> Any:
+def request_from_dict(doc: Any) -> RunRequest:
     """The RunRequest a job describes; any unknown key or wrong type is a ConfigError."""
-    from benchctl.harness.run import RunRequest
-
     if not isinstance(doc, dict):
         raise ConfigError(f"a lab job is a JSON object, not {type(doc).__name__}")
-    allowed = {f.name for f in fields(RunRequest)} - {"calibration_dir"}
+    allowed = set(defaults(RunRequest)) - {"calibration_dir"}
     unknown = sorted(set(doc) - allowed)
     if unknown:
         raise ConfigError(f"lab job has unknown fields {unknown}; known: {sorted(allowed)}")
+    kinds = job_fields()
     for name, value in doc.items():
-        want = _TYPES.get(name)
+        want = kinds.get(name)
         if want is None:
             raise ConfigError(f"lab jobs do not carry {name!r}; update benchctl on both ends")
         if isinstance(value, bool) and bool not in want:
@@ -84,5 +71,5 @@ def request_from_dict(doc: Any) -> Any:
         if values is not None:
             if not all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in values):
                 raise ConfigError(f"lab job field {name!r} must be a list of integers ≥ {low}")
-            doc = {**doc, name: tuple(values)}
-    return RunRequest(**doc)
+    lists = [n for n, kind in kinds.items() if list in kind and doc.get(n) is not None]
+    return RunRequest(**{**doc, **{n: tuple(doc[n]) for n in lists}})

@@ -1,21 +1,31 @@
 """The run flows forward: a request is resolved once into a frozen plan that changes nothing
-global, and the device's outcome becomes the record in one place."""
+global, the device's outcome becomes the record in one place, and the run settings are declared
+once for run, sweep and lab jobs."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
+import typer.main
 
+from benchctl.cli._options import SETTING_OPTIONS
+from benchctl.cli.app import app, main
 from benchctl.harness import contract
+from benchctl.harness import sweep as sweeps
 from benchctl.harness.collect import Failure, build_record, harness_facts
+from benchctl.harness.devicelock import device_lock
 from benchctl.harness.devices import get_device
 from benchctl.harness.lifecycle import DeviceOutcome
-from benchctl.harness.request import RunRequest
+from benchctl.harness.request import RunRequest, RunSettings
 from benchctl.harness.run import resolve
+from benchctl.lab.jobs import job_fields
 from benchctl.models import MODELS
+from benchctl.results.store import ResultStore
 
+NONE = type(None)
 FACTORY = """
 def build():  # resolving never builds (nor imports torch)
     raise AssertionError("built while resolving")
@@ -89,3 +99,78 @@ def contract_time():
     from datetime import UTC, datetime
 
     return datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_run_settings_are_declared_once():
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    wanted = {name for name, *_ in SETTING_OPTIONS.values()}
+    assert set(SETTING_OPTIONS) == {f.name for f in dataclasses.fields(RunSettings)}
+    for name in ("run", "sweep"):
+        assert wanted <= {p.name for p in commands[name].params}, name
+    sweep_opts = {o for p in commands["sweep"].params for o in p.opts}
+    assert {"--no-wait", "--cpus", "--target-ci", "--allow-oversubscribe"} <= sweep_opts
+    # The lab job schema, derived from the same declaration, is the one jobs always had.
+    assert job_fields() == {
+        "model": (str,),
+        "device": (str,),
+        "runtime": (str, NONE),
+        "iterations": (int,),
+        "warmup": (int,),
+        "threads": (int, NONE),
+        "batch": (int,),
+        "seed": (int,),
+        "max_total_s": (int, float),
+        "allow_fallback": (bool,),
+        "input_shape": (list, NONE),
+        "run_id": (str, NONE),
+        "profile_iterations": (int, NONE),
+        "cpus": (list, NONE),
+        "allow_oversubscribe": (bool,),
+        "target_ci": (int, float, NONE),
+    }
+
+
+def test_a_sweep_keeps_one_settings_object_and_reads_old_files():
+    settings = RunSettings(iterations=7, cpus=(0,), target_ci=0.05, wait_for_device=False)
+    plan = sweeps.plan_sweep(["test_mobileone"], ["onnxruntime"], settings, warmup=2)
+    assert plan.settings == dataclasses.replace(settings, warmup=2)
+    assert plan.plans["test_mobileone|onnxruntime"].request.cpus == (0,)  # resolved once
+    sweeps.save(plan)
+    assert sweeps.load(plan.sweep_id).settings == plan.settings
+    old = {  # a sweep saved while its settings were top-level keys
+        "sweep_id": "0123456789ab",
+        "models": ["test_mobileone"],
+        "runtimes": ["onnxruntime"],
+        "device": "host",
+        "iterations": 20,
+        "warmup": 1,
+        "threads": None,
+        "batch": 1,
+        "seed": 0,
+        "max_total_s": 900.0,
+        "allow_fallback": False,
+        "created_at": "",
+        "done": {},
+    }
+    path = sweeps.sweeps_dir() / "0123456789ab.json"
+    contract.write_atomic(path, old)
+    assert sweeps.load("0123456789ab").settings == RunSettings(iterations=20, warmup=1)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sweep", "--models", "test_mobileone", "--runtimes", "onnxruntime"],
+        ["run", "--model", "test_mobileone", "--runtime", "all"],  # the sweep library too
+    ],
+)
+def test_no_wait_reaches_every_run_of_a_sweep(argv, monkeypatch, capsys):
+    # what this machine's runner offers is not the point here: one runtime will do
+    monkeypatch.setattr(sweeps, "runtimes_available_here", lambda: ["onnxruntime"])
+    with device_lock(get_device("host"), wait=False):
+        with pytest.raises(SystemExit) as exc:
+            main([*argv, "-n", "5", "--no-wait", "--json"])
+    assert exc.value.code == 5
+    doc = json.loads(capsys.readouterr().out)
+    assert "resume with: benchctl sweep --resume" in doc["error"]["hint"], doc
+    assert ResultStore.open(None).runs() == []  # a busy device is not a measurement
