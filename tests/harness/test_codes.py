@@ -142,7 +142,8 @@ def _app_sources() -> list[Path]:
         p
         for root in roots
         for p in (REPO / root).rglob("*")
-        if p.suffix in (".kt", ".swift") and p.stem != "ErrorCodes"
+        # generated: ErrorCodes (the constants), TfliteOps (op names, scripts/gen_tflite_ops.py)
+        if p.suffix in (".kt", ".swift") and p.stem not in ("ErrorCodes", "TfliteOps")
     )
 
 
