@@ -67,6 +67,17 @@ def add_cmd(
     adb: Annotated[str | None, typer.Option("--adb", help="adb serial, or host:port")] = None,
     ios: Annotated[str | None, typer.Option("--ios", help="the iPhone's UDID")] = None,
     local: Annotated[bool, typer.Option("--local", help="this machine")] = False,
+    transport: Annotated[
+        str | None,
+        typer.Option("--transport", help="any transport kind, a plugin's too (with --address)"),
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="the device's address for --transport")
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="a transport option KEY=VALUE (repeat)"),
+    ] = None,
     accelerator: Annotated[
         str | None, typer.Option("--accelerator", help="edgetpu or cuda (local/ssh)")
     ] = None,
@@ -118,19 +129,27 @@ def add_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """Add a device; it is probed once to record its hardware class and unit identity."""
-    from benchctl.harness.devices import new_device, save_device, update_device
+    from benchctl.harness.devices import kind, new_device, save_device, update_device
 
     chosen = [(t, a) for t, a in (("ssh", ssh), ("adb", adb), ("ios", ios)) if a is not None]
     if local:
         chosen.append(("local", None))
+    if transport is not None:
+        chosen.append((transport, address))
+    elif address is not None:
+        raise ConfigError("--address goes with --transport KIND")
     if len(chosen) != 1:
-        raise ConfigError("give exactly one of --ssh USER@HOST, --adb SERIAL, --ios UDID, --local")
+        raise ConfigError(
+            "give exactly one of --ssh USER@HOST, --adb SERIAL, --ios UDID, --local, "
+            "--transport KIND --address ADDRESS"
+        )
     transport, address = chosen[0]
-    for flag, value, allowed in (
-        ("--runner", runner, ("push", "installed")),
-        ("--adb-mode", adb_mode, ("auto", "server", "direct")),
-        ("--ios-tool", ios_tool, ("pymobiledevice3", "devicectl")),
+    for flag, value, owner, key in (  # the allowed values are the kinds' own
+        ("--runner", runner, "ssh", "runner"),
+        ("--adb-mode", adb_mode, "adb", "mode"),
+        ("--ios-tool", ios_tool, "ios", "tool"),
     ):
+        allowed = kind(owner).choices[key]
         if value is not None and value not in allowed:
             raise ConfigError(f"{flag} {value!r}: use {' or '.join(allowed)}")
     options = {
@@ -142,6 +161,7 @@ def add_cmd(
         "mode": adb_mode,
         "tool": ios_tool,
         "app": app_id,
+        **_parse_options(transport, option or []),
     }
     gates = {
         "max_temp_c": max_temp_c,
@@ -174,7 +194,7 @@ def add_cmd(
             finally:
                 link.close()
             hardware, unit = split_facts(device.transport, facts)
-            if device.transport == "local":  # the host's class is built in; add the accelerator
+            if kind(device.transport).on_host:  # its class is built in; add the accelerator
                 hardware = {"accelerators": hardware["accelerators"]} if device.accelerator else {}
             device = update_device(device, hardware=hardware, unit=unit)
             probed = True
@@ -213,12 +233,12 @@ def doctor_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """Check everything a run on NAME needs; say how to fix what is missing (exit 1 if any)."""
-    from benchctl.harness.devices import get_device, update_device
+    from benchctl.harness.devices import get_device, kind, update_device
     from benchctl.harness.doctor import diagnose
 
     device = get_device(name)
     report = diagnose(device)
-    if save and report.hardware and device.transport != "local":
+    if save and report.hardware and not kind(device.transport).on_host:
         update_device(device, hardware=report.hardware, unit=report.unit)
     if json_:
         emit_json(report.to_json())
@@ -292,3 +312,28 @@ def check_cmd(
             out.print(f"bundle: {escape(str(path))}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _parse_options(transport: str, items: list[str]) -> dict[str, object]:
+    """`--option KEY=VALUE` for the kind's own options; a value is read as TOML when it parses
+    (22 → an int, true → a bool) and kept as text otherwise."""
+    import tomllib
+
+    from benchctl.harness.devices import kind
+
+    known = kind(transport).options
+    options: dict[str, object] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"--option {item!r}: write it as KEY=VALUE")
+        if key not in known:
+            raise ConfigError(
+                f"--option {key}: transport {transport} takes {', '.join(known) or 'no options'}"
+            )
+        try:
+            options[key] = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            options[key] = text
+    return options

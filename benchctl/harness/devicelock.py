@@ -54,13 +54,13 @@ def lock_dir() -> Path:
 
 
 def lock_key(device: Device) -> str:
-    """The physical device a run occupies, as a file name."""
-    if device.transport == "local":
-        key = "host"
-    elif device.transport == "ssh":
-        address = (device.address or "").rsplit("@", 1)[-1]
-        host, _, port = address.rpartition(":") if address.count(":") == 1 else (address, "", "")
-        key = f"ssh-{host or address}-{port or device.options.get('port', 22)}"
+    """The physical device a run occupies, as a file name (the transport kind's `lock_key`, or
+    kind-address)."""
+    from benchctl.harness.transports import KINDS
+
+    kind = KINDS.get_or_none(device.transport)
+    if kind is not None and kind.lock_key is not None:
+        key = kind.lock_key(device)
     else:
         key = f"{device.transport}-{device.address}"
     return re.sub(r"[^A-Za-z0-9._-]", "_", key)[:120]

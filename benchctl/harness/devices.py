@@ -26,30 +26,23 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchctl import config
 from benchctl.errors import ConfigError, UnknownNameError
 from benchctl.registry import Registry
 
-TRANSPORTS = ("local", "ssh", "adb", "ios")
+if TYPE_CHECKING:
+    from benchctl.harness.transports.base import TransportKind
+
 ACCELERATORS = ("edgetpu", "cuda")
-# What each kind of device runs when the user names no runtime at `devices add`.
-DEFAULT_RUNTIMES: dict[str, tuple[str, ...]] = {
-    "local": ("onnxruntime",),
-    "ssh": ("onnxruntime",),
-    "adb": ("litert", "litert-gpu"),
-    "ios": ("coreml", "coreml-cpu", "coreml-gpu", "coreml-ane"),  # one app runs every unit
-}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_SSH_ADDRESS = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9._-]+|\[[0-9a-fA-F:]+\])(?::\d+)?$")
-_UDID = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16})$")
 
 
 @dataclass(frozen=True)
 class Device:
     name: str
-    transport: str  # local, ssh, adb, ios
+    transport: str  # a transport kind: local, ssh, adb, ios or a plugin's (transports.KINDS)
     address: str | None = None  # user@host[:port], adb serial, iOS UDID
     description: str = ""
     runtimes: tuple[str, ...] = ("onnxruntime",)
@@ -63,7 +56,7 @@ class Device:
     source: str = "built in"  # the file it came from
 
     def hardware_class(self) -> dict[str, Any]:
-        if self.transport == "local":
+        if kind(self.transport).on_host:
             return {**host_hardware_class(), **self.hardware}
         return dict(self.hardware or self.extra.get("hardware_class", {}))
 
@@ -168,7 +161,7 @@ def _from_toml(name: str, doc: dict[str, Any], source: Path) -> Device:
         _validate(name, transport, doc.get("address"), doc.get("accelerator"))
     except ConfigError as exc:
         raise ConfigError(f"{source}: [devices.{name}]: {exc}") from None
-    runtimes = tuple(doc.get("runtimes") or DEFAULT_RUNTIMES[transport])
+    runtimes = tuple(doc.get("runtimes") or kind(transport).default_runtimes)
     return Device(
         name=name,
         transport=transport,
@@ -221,21 +214,31 @@ def _validate(name: str, transport: Any, address: Any, accelerator: Any) -> None
         )
     if name in DEVICES:
         raise ConfigError(f"{name!r} is built in; choose another name")
-    if transport not in TRANSPORTS:
-        raise ConfigError(f"transport {transport!r}: use one of {', '.join(TRANSPORTS)}")
+    from benchctl.harness.transports import KINDS
+
+    if not isinstance(transport, str) or transport not in KINDS:
+        raise ConfigError(f"transport {transport!r}: use one of {', '.join(KINDS.names())}")
     if accelerator is not None and accelerator not in ACCELERATORS:
         raise ConfigError(f"--accelerator {accelerator!r}: use one of {', '.join(ACCELERATORS)}")
-    if accelerator is not None and transport not in ("local", "ssh"):
-        raise ConfigError("--accelerator is for --local and --ssh devices (a Coral or a GPU)")
-    if transport == "ssh" and not (address and _SSH_ADDRESS.match(address)):
-        raise ConfigError(f"--ssh {address!r}: write it as user@host or user@host:port")
-    if transport == "adb" and not (address and address.strip() and " " not in address):
-        raise ConfigError("--adb needs the serial `adb devices` shows (or host:port for TCP)")
-    if transport == "ios" and not (address and _UDID.match(address)):
-        raise ConfigError(
-            f"--ios {address!r} is not a UDID (40 hex digits, or 8-16 hex digits with a dash "
-            "as `pymobiledevice3 usbmux list` shows)"
-        )
+    if accelerator is not None and not kind(transport).accelerators:
+        with_ = " and ".join(k for k in KINDS.names() if KINDS.get(k).accelerators)
+        raise ConfigError(f"--accelerator is for {with_} devices (a Coral or a GPU)")
+    kind(transport).check_address(address)
+
+
+def _check_options(transport: str, options: dict[str, Any]) -> None:
+    """Option values the kind restricts (`runner`: push or installed…)."""
+    for key, allowed in kind(transport).choices.items():
+        value = options.get(key)
+        if value is not None and value not in allowed:
+            raise ConfigError(f"option {key} = {value!r}: use {' or '.join(allowed)}")
+
+
+def kind(transport: str) -> TransportKind:
+    """The transport kind of an inventory entry (benchctl's or a plugin's)."""
+    from benchctl.harness.transports import get_kind
+
+    return get_kind(transport)
 
 
 def new_device(
@@ -251,7 +254,8 @@ def new_device(
 ) -> Device:
     """A checked Device for `devices add`; raises ConfigError saying what to fix."""
     _validate(name, transport, address, accelerator)
-    runtimes = tuple(runtimes) or DEFAULT_RUNTIMES[transport]
+    _check_options(transport, options or {})
+    runtimes = tuple(runtimes) or kind(transport).default_runtimes
     return Device(
         name=name,
         transport=transport,

@@ -14,7 +14,7 @@ from typing import Any
 from benchctl import __version__
 from benchctl.errors import BenchError, DependencyMissingError, RunnerError, TransportError
 from benchctl.harness import gating
-from benchctl.harness.devices import Device
+from benchctl.harness.devices import Device, kind
 
 STEP_TIMEOUT_S = 60.0
 
@@ -57,23 +57,15 @@ class Report:
 
 def split_facts(transport: str, facts: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Facts → (hardware class, unit identity): what is shared by every unit of a model, and
-    what tells this unit apart."""
-    if transport == "adb":
-        hw_keys = ("platform", "manufacturer", "model", "soc_manufacturer", "soc_model", "abi")
-        unit_keys = ("serial", "fingerprint")
-    elif transport == "ios":
-        hw_keys = ("platform", "manufacturer", "model", "hardware_model", "cpu_architecture")
-        unit_keys = ("serial", "udid", "device_name")
-    else:
-        hw_keys = ("platform", "machine", "board", "cpu", "cpu_count")
-        unit_keys = ("hostname", "serial", "machine_id")
-    hardware = {k: facts[k] for k in hw_keys if facts.get(k) is not None}
+    what tells this unit apart (the transport kind says which keys are which)."""
+    k = kind(transport)
+    hardware = {key: facts[key] for key in k.hardware_keys if facts.get(key) is not None}
     accelerators = [g["name"] for g in facts.get("gpus", [])] + [
         "Coral USB Accelerator" for _ in facts.get("corals", [])
     ]
-    if transport in ("ssh", "local"):
+    if k.accelerators:
         hardware["accelerators"] = accelerators
-    unit = {k: facts[k] for k in unit_keys if facts.get(k) is not None}
+    unit = {key: facts[key] for key in k.unit_keys if facts.get(key) is not None}
     return hardware, unit
 
 
@@ -100,13 +92,16 @@ def diagnose(device: Device) -> Report:
             return report
         report.add("connect", True, f"reached {device.address or 'this machine'}")
         report.hardware, report.unit = split_facts(device.transport, facts)
+        checks = kind(device.transport).doctor_checks
         if transport.capabilities.python_runner:
             _runner_checks(device, transport, report)
-        else:
-            _app_checks(device, transport, facts, report)
+            if checks is not None:
+                checks(device, transport, facts, report)
+        elif _app_checks(device, transport, facts, report) and checks is not None:
+            checks(device, transport, facts, report)
         _accelerator_check(device, facts, report)
         _gate_checks(device, transport, report)
-        if device.transport == "local":
+        if kind(device.transport).on_host:
             from benchctl.harness.tuning import host_tuning
 
             for t in host_tuning():
@@ -171,47 +166,27 @@ def _runner_checks(device: Device, transport: Any, report: Report) -> None:
             report.add(f"runtime {name}", True, f"{backend} {entry.get('version') or ''}".strip())
 
 
-def _adb_apk() -> tuple[str, str]:
-    """(how to build the release APK, where it lands): the app has product flavors (A12)."""
-    from benchctl.harness.transports.adb import BUILD_RELEASE, RELEASE_APK
-
-    return BUILD_RELEASE, RELEASE_APK
-
-
-def _app_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> None:
+def _app_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> bool:
+    """The companion app: installed, a release build; True when it is."""
     from benchctl.harness.lifecycle import app_target
 
     app = app_target(device)
+    defaults = kind(device.transport).app
     if facts.get("app_installed") is False:
-        fix = (
-            f"{_adb_apk()[0]}, then adb install -r -g {_adb_apk()[1]}"
-            if device.transport == "adb"
-            else "pymobiledevice3 apps install BenchctlApp.ipa (a development-signed build)"
-        )
+        fix = defaults.install_fix if defaults else "install the companion app"
         report.add("app", False, f"{app.app_id} is not installed", fix)
-        return
+        return False
     if facts.get("app_debuggable"):
         report.add(
             "app",
             False,
             f"{app.app_id} is a debuggable build (runs much slower)",
-            f"install the release build ({_adb_apk()[0]}; adb install -r -g {_adb_apk()[1]})",
+            (defaults.release_fix if defaults else None) or "install the release build",
         )
-        return
+        return False
     version = facts.get("app_version")
     report.add("app", True, f"{app.app_id} {version or '(version unknown)'} installed")
-    if device.transport == "adb" and facts.get("build_type") == "eng":
-        report.add("build", False, "Android eng build", "flash a user or userdebug build")
-    if device.transport == "ios" and hasattr(transport, "developer_mode"):
-        mode = transport.developer_mode()
-        if mode is not None:
-            report.add(
-                "developer mode",
-                mode,
-                "on" if mode else "off",
-                "pymobiledevice3 amfi enable-developer-mode, then "
-                "pymobiledevice3 mounter auto-mount",
-            )
+    return True
 
 
 def _accelerator_check(device: Device, facts: dict[str, Any], report: Report) -> None:
@@ -272,7 +247,7 @@ def private_key(device: Device) -> str | None:
     """The private key file benchctl uses to reach `device` (None: the client's default)."""
     if device.options.get("key"):
         return str(device.options["key"])
-    return "~/.android/adbkey" if device.transport == "adb" else None
+    return kind(device.transport).default_key
 
 
 def _key_check(device: Device, report: Report) -> None:
@@ -297,33 +272,15 @@ def _key_check(device: Device, report: Report) -> None:
 def _install_hint(device: Device, message: str = "") -> str:
     if "libusb1" in message:  # the extra does not carry it: USB needs the system library's binding
         return "pip install libusb1 (or use an adb server: adb start-server)"
-    return {
-        "ssh": "pip install 'benchctl[ssh]'",
-        "adb": "pip install 'benchctl[android]'",
-        "ios": "pipx install pymobiledevice3 (its own environment; it is GPL)",
-    }.get(device.transport, "reinstall benchctl")
+    return kind(device.transport).install_hint
 
 
 def ssh_command(device: Device) -> str:
-    """The `ssh` command line that reaches `device` as benchctl does (port and key as options:
-    `ssh user@host:2222` is not a port to ssh)."""
-    from benchctl.harness.transports.ssh import parse_address
+    """The `ssh` command line that reaches `device` as benchctl does (transports/ssh.py)."""
+    from benchctl.harness.transports.ssh import ssh_command
 
-    user, host, addr_port = parse_address(str(device.address))
-    port = device.options.get("port") or addr_port
-    parts = ["ssh"]
-    if port and int(port) != 22:
-        parts += ["-p", str(port)]
-    if device.options.get("key"):
-        parts += ["-i", str(device.options["key"])]
-    parts.append(f"{user}@{host}" if user else host)
-    return " ".join(parts)
+    return ssh_command(device)
 
 
 def _connect_hint(device: Device) -> str:
-    return {
-        "ssh": f"check `{ssh_command(device)}` works with the same key, then run doctor again",
-        "adb": "adb devices must list the phone as `device`; accept the USB debugging prompt",
-        "ios": "plug the phone in, unlock it, tap Trust, then: pymobiledevice3 lockdown pair",
-        "local": "see the message",
-    }[device.transport]
+    return kind(device.transport).connect_hint(device)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from benchctl import config
 from benchctl.errors import (
+    ConfigError,
     ContractError,
     DependencyMissingError,
     RunnerError,
@@ -31,7 +32,7 @@ from benchctl.errors import (
 )
 from benchctl.harness import contract, gating
 from benchctl.harness.collect import Failure, check_result
-from benchctl.harness.transports import make_transport
+from benchctl.harness.transports import get_kind, make_transport
 from benchctl.harness.transports.base import AppTarget, Completed, Transport
 
 if TYPE_CHECKING:
@@ -204,10 +205,9 @@ def cached_capabilities(device: Device, transport: Transport) -> dict:
 
     cache = config.home() / "capabilities" / f"{device.name}.json"
     key = {"runner": device.options.get("runner", "push"), "version": __version__}
-    if device.transport == "ssh":
-        from benchctl.harness.transports.ssh import runner_bundle
-
-        key["bundle"] = runner_bundle()[0]
+    extra = get_kind(device.transport).capabilities_key
+    if extra is not None:
+        key.update(extra())
     try:
         stored = contract.read(cache) if cache.is_file() else {}
     except (OSError, ValueError):
@@ -221,7 +221,7 @@ def cached_capabilities(device: Device, transport: Transport) -> dict:
 
 
 def _check_backend(device: Device, transport: Transport, spec: dict[str, Any]) -> None:
-    if device.transport == "local":
+    if get_kind(device.transport).on_host:
         return  # the runner is this very installation; its capabilities are the host's
     doc = cached_capabilities(device, transport)
     backend = spec["backend"]["name"]
@@ -328,12 +328,13 @@ def launch_runner(
 def app_target(device: Device) -> AppTarget:
     """The companion app named in the device's options (`app`, `component`, `launch`)."""
     opts = device.options
-    default_app = "dev.benchctl.android" if device.transport == "adb" else "dev.benchctl.ios"
-    default_launch = "instrument" if device.transport == "adb" else "dvt"
+    defaults = get_kind(device.transport).app  # the kind's app, unless the options name one
+    if defaults is None and "app" not in opts:
+        raise ConfigError(f"device {device.name!r} ({device.transport}) names no companion app")
     return AppTarget(
-        app_id=str(opts.get("app", default_app)),
+        app_id=str(opts.get("app", defaults.app_id if defaults else "")),
         component=opts.get("component"),
-        launch=str(opts.get("launch", default_launch)),
+        launch=str(opts.get("launch", defaults.launch if defaults else "instrument")),
     )
 
 
@@ -348,7 +349,7 @@ class AppCpuWatch:
 
     @classmethod
     def start(cls, device: Device, transport: Transport) -> AppCpuWatch | None:
-        if device.transport != "adb" or not transport.capabilities.shell:
+        if get_kind(device.transport).app is None or not transport.capabilities.shell:
             return None
         before = _read_all(transport, ["cat", "/proc/stat"])
         return None if before is None else cls(transport, app_target(device).app_id, before)

@@ -32,13 +32,13 @@ from benchctl.harness.gating import Gates
 from benchctl.harness.lifecycle import DeviceOutcome, run_on_device
 from benchctl.harness.request import RunRequest, RunSettings
 from benchctl.harness.runtimes import Runtime, get_runtime
+from benchctl.harness.transports import get_kind
 from benchctl.harness.transports.base import Transport
 from benchctl.models import ModelSpec
 from benchctl.models._user import OnnxModelRef, resolve_model_ref
 from benchctl.results.record import RunRecord
 from benchctl.results.store import ResultStore
 
-APP_TRANSPORTS = ("adb", "ios")
 RUN_ID = re.compile(r"[0-9a-f]{32}")
 # Progress lines come every this many timed iterations, whatever N: the same disturbance per run.
 PROGRESS_EVERY = 100
@@ -136,7 +136,7 @@ def resolve(req: RunRequest) -> RunPlan:
     Gates.from_options(device.gates)  # a misspelt gate in the inventory fails here, exit 2
     runtime = get_runtime(req.runtime or device.default_runtime)
     _check_cores(req, device)
-    if device.transport in APP_TRANSPORTS and runtime.name not in device.runtimes:
+    if get_kind(device.transport).app is not None and runtime.name not in device.runtimes:
         # A companion app runs only what it was built with; the Python runner decides for itself.
         raise ConfigError(
             f"device {device.name!r} (its {device.transport} app) runs "
@@ -183,7 +183,7 @@ def _check_cores(req: RunRequest, device: Device) -> None:
     (`--threads 999` on two cores ran, `ok`, CV 297 %). Remote runners check it again there."""
     from benchctl.harness.contention import affinity, format_cpus
 
-    if device.transport == "local":
+    if get_kind(device.transport).on_host:
         usable = affinity()
         if req.cpus:
             missing = sorted(set(req.cpus) - set(usable))
@@ -196,7 +196,7 @@ def _check_cores(req: RunRequest, device: Device) -> None:
     else:
         known = device.hardware_class().get("cpu_count")
         count = len(req.cpus) if req.cpus else known if isinstance(known, int) else None
-    if req.cpus and device.transport in APP_TRANSPORTS:
+    if req.cpus and get_kind(device.transport).app is not None:
         raise ConfigError(
             f"--cpus pins the Python runner; {device.name}'s {device.transport} app cannot be "
             "pinned from outside (Android apps may not set affinity to big cores; iOS has none)"

@@ -97,7 +97,8 @@ def _locate(dist: str, rel: str) -> Path:
     return Path(spec.origin).parent.parent / rel
 
 
-MODELS: Registry[ModelSpec] = Registry("model")
+# Filled on first use by the `benchctl.models` entry points: the zoo (`register_zoo`), then plugins.
+MODELS: Registry[ModelSpec] = Registry("model", group="benchctl.models", entry_type=ModelSpec)
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:

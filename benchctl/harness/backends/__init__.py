@@ -1,8 +1,15 @@
-"""Runtime backends available to the Python runner, by name (imported lazily)."""
+"""Runtime backends available to the Python runner, by name (imported lazily).
+
+An entry names the backend's class as `module:Class`; the module (and its runtime) is imported
+only when the runner makes the backend. benchctl's own are added by `register_builtin`, its
+`benchctl.backends` entry point; a plugin adds its own the same way (`benchctl/plugins.py`). The
+runner reads this registry on the device, so it stays standard library only.
+"""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 
 from benchctl.harness.backends.base import (
     Backend,
@@ -11,29 +18,51 @@ from benchctl.harness.backends.base import (
     Description,
     TensorSpec,
 )
+from benchctl.registry import Registry
 
-# name → "module:Class"; modules import their runtime only when used.
-_BACKENDS: dict[str, str] = {
-    "onnxruntime": "benchctl.harness.backends.onnxruntime:OnnxRuntimeBackend",
-    "litert": "benchctl.harness.backends.litert:LiteRtBackend",
-    "torch": "benchctl.harness.backends.torch:TorchBackend",
-    "tensorrt": "benchctl.harness.backends.tensorrt:TensorRtBackend",
-    "coreml": "benchctl.harness.backends.coreml:CoreMlBackend",
-}
+
+@dataclass(frozen=True)
+class BackendEntry:
+    """One runner backend: its name (the spec's `backend.name`) and where its class lives."""
+
+    name: str
+    ref: str  # "module:Class"; the class implements backends/base.py: Backend
+
+    def create(self) -> Backend:
+        module, _, cls = self.ref.partition(":")
+        return getattr(importlib.import_module(module), cls)()
+
+
+BACKENDS: Registry[BackendEntry] = Registry(
+    "runner backend", group="benchctl.backends", entry_type=BackendEntry
+)
+
+
+def register_builtin(registry: Registry[BackendEntry]) -> None:
+    """benchctl's own backends (its `benchctl.backends` entry point)."""
+    for name, ref in (
+        ("onnxruntime", "benchctl.harness.backends.onnxruntime:OnnxRuntimeBackend"),
+        ("litert", "benchctl.harness.backends.litert:LiteRtBackend"),
+        ("torch", "benchctl.harness.backends.torch:TorchBackend"),
+        ("tensorrt", "benchctl.harness.backends.tensorrt:TensorRtBackend"),
+        ("coreml", "benchctl.harness.backends.coreml:CoreMlBackend"),
+    ):
+        registry.add(name, BackendEntry(name, ref))
 
 
 def backend_names() -> list[str]:
-    return sorted(_BACKENDS)
+    return BACKENDS.names()
 
 
 def get_backend(name: str) -> Backend:
     """An instance of the named backend; KeyError for unknown names (the runner reports it)."""
-    module, cls = _BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return BACKENDS.get(name).create()
 
 
 __all__ = [
+    "BACKENDS",
     "Backend",
+    "BackendEntry",
     "BackendUnavailable",
     "DelegateUnavailable",
     "Description",

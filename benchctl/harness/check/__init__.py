@@ -7,16 +7,16 @@ phone, board or GPU learns in one command where the path breaks, and can attach 
 (`--bundle FILE`: every stage, the facts, logs and the documents exchanged) to a bug report.
 
 The walk is generic; what is specific to a transport kind lives in one module per kind
-(`check/<transport>.py`), whose `stages()` returns the kind's stages after the common ones
-(`check/common.py`). A stage is a function of a `CheckContext`; it records its outcome with
-`ctx.ok/warn/fail/skip` (or raises a `BenchError`, recorded as a failure with the fix given
-by the stage's `fix`). A failed *required* stage ends the walk: nothing after it can mean
-anything (no connection → no round trip).
+(`check/<transport>.py`), whose stages the kind's `check_stages` (transports/base.py:
+TransportKind) returns to follow the common ones (`check/common.py`). A stage is a function of
+a `CheckContext`; it records its outcome with `ctx.ok/warn/fail/skip` (or raises a
+`BenchError`, recorded as a failure with the fix given by the stage's `fix`). A failed
+*required* stage ends the walk: nothing after it can mean anything (no connection → no round
+trip).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 import zipfile
@@ -132,14 +132,12 @@ class CheckReport:
 
 
 def stages_for(device: Device) -> list[Stage]:
-    """The common stages, then those of the device's transport kind (`check/<kind>.py`)."""
+    """The common stages, then those of the device's transport kind (its `check_stages`)."""
     from benchctl.harness.check import common
+    from benchctl.harness.devices import kind
 
-    try:
-        kind = importlib.import_module(f"benchctl.harness.check.{device.transport}")
-    except ModuleNotFoundError:
-        return [*common.stages(device)]
-    return [*common.stages(device), *kind.stages(device)]
+    own = kind(device.transport).check_stages
+    return [*common.stages(device), *(own(device) if own is not None else [])]
 
 
 def run_check(

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import hashlib
 import importlib
+import importlib.util
 import shutil
 import sys
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchctl.errors import ConfigError
 from benchctl.harness import leftovers
 from benchctl.harness.build import build_options
 from benchctl.harness.convert.base import Converted, Converter
@@ -33,22 +35,35 @@ StageFn = Callable[[str], None]
 HERE = Path(__file__).resolve().parent
 
 
+def converter_module(target: Target) -> str:
+    """The dotted module of the target's converter: a plugin's as given, benchctl's own by name."""
+    return target.converter if "." in target.converter else f"{__name__}.{target.converter}"
+
+
 def converter(target: Target) -> Converter:
-    return importlib.import_module(f"benchctl.harness.convert.{target.converter}")  # type: ignore[return-value]
+    return importlib.import_module(converter_module(target))  # type: ignore[return-value]
+
+
+def _module_file(module: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ConfigError(f"converter module {module!r} is not importable")
+    return Path(spec.origin)
 
 
 @functools.cache  # (a bare `cache` name would be shadowed by the .cache submodule)
 def _code_hash(module: str) -> str:
-    """Our own build + conversion code is part of the key: changing it must not reuse artifacts."""
+    """Our own build + conversion code, and the converter's, is part of the key: changing it must
+    not reuse artifacts. `module`: the dotted converter module."""
     h = hashlib.sha256()
     files = [
         HERE.parent / "build.py",
         HERE.parent / "calibration.py",
         HERE / "targets.py",
-        HERE / f"{module}.py",
+        _module_file(module),
     ]
-    if module in ("edgetpu", "onnx"):  # edgetpu compiles its output; onnx-int8 its calibration
-        files.append(HERE / "tflite.py")
+    if module in (f"{__name__}.edgetpu", f"{__name__}.onnx"):
+        files.append(HERE / "tflite.py")  # edgetpu compiles its output; onnx-int8 its calibration
     for f in files:
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -83,7 +98,7 @@ def artifact_key(
             "exporter_version": conv.exporter_version(),
             "options": conv.options(t),
             "calibration": calibration_digest,
-            "code": _code_hash(t.converter),
+            "code": _code_hash(converter_module(t)),
         }
     )
 

@@ -1,26 +1,35 @@
 """Host ↔ device transports: one interface (push, pull, run, launch app, facts, logs) for local,
-ssh, adb and ios. Each transport imports its client library only when it is built."""
+ssh, adb, ios and any a plugin adds. Each kind is one module declaring its `TransportKind`
+(`base.py`), registered in `KINDS` through the `benchctl.transports` entry points
+(`benchctl/plugins.py`); it imports its client library only when a transport is built."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from benchctl import config
 from benchctl.errors import ConfigError
 from benchctl.harness.transports.base import (
+    AppDefaults,
     AppTarget,
     Completed,
     Transport,
     TransportCapabilities,
+    TransportKind,
 )
 from benchctl.harness.transports.local import LocalTransport
+from benchctl.registry import Registry
 
 if TYPE_CHECKING:
     from benchctl.harness.devices import Device
 
-_SSH_OPTIONS = ("port", "key", "known_hosts", "python", "runner", "root", "connect_timeout")
-_ADB_OPTIONS = ("mode", "key", "server_host", "server_port", "root", "app", "auth_timeout")
-_IOS_OPTIONS = ("tool", "executable", "app", "tunneld")
+KINDS: Registry[TransportKind] = Registry(
+    "transport", group="benchctl.transports", entry_type=TransportKind
+)
+
+
+def get_kind(name: str) -> TransportKind:
+    """The kind named by an inventory's `transport = …`; unknown names raise (exit 2)."""
+    return KINDS.get(name)
 
 
 def make_transport(device: Device) -> Transport:
@@ -32,37 +41,25 @@ def make_transport(device: Device) -> Transport:
 
 def connect_transport(device: Device) -> Transport:
     """The bare transport for `device` (its client library is imported here)."""
-    opts = device.options
-    if device.transport == "local":
-        return LocalTransport(config.home() / "work", accelerator=device.accelerator)
-    if device.transport == "ssh":
-        from benchctl.harness.transports.ssh import SshTransport
-
-        return SshTransport(
-            str(device.address),
-            accelerator=device.accelerator,
-            **{k: opts[k] for k in _SSH_OPTIONS if k in opts},
+    kind = KINDS.get_or_none(device.transport)
+    if kind is None:
+        raise ConfigError(
+            f"device {device.name!r} uses transport {device.transport!r}; "
+            f"benchctl has: {', '.join(KINDS.names())}"
         )
-    if device.transport == "adb":
-        from benchctl.harness.transports.adb import AdbTransport
-
-        return AdbTransport(str(device.address), **{k: opts[k] for k in _ADB_OPTIONS if k in opts})
-    if device.transport == "ios":
-        from benchctl.harness.transports.ios import IosTransport
-
-        return IosTransport(str(device.address), **{k: opts[k] for k in _IOS_OPTIONS if k in opts})
-    raise ConfigError(
-        f"device {device.name!r} uses transport {device.transport!r}; "
-        "benchctl has: local, ssh, adb, ios"
-    )
+    return kind.connect(device)
 
 
 __all__ = [
+    "KINDS",
+    "AppDefaults",
     "AppTarget",
     "Completed",
     "LocalTransport",
     "Transport",
     "TransportCapabilities",
+    "TransportKind",
     "connect_transport",
+    "get_kind",
     "make_transport",
 ]

@@ -30,10 +30,22 @@ import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from benchctl.errors import DependencyMissingError, TransportError
-from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
+from benchctl.errors import ConfigError, DependencyMissingError, TransportError
+from benchctl.harness.transports.base import (
+    AppDefaults,
+    AppTarget,
+    Completed,
+    LineFn,
+    TransportCapabilities,
+    TransportKind,
+)
+
+if TYPE_CHECKING:
+    from benchctl.harness.check import Stage
+    from benchctl.harness.devices import Device
+    from benchctl.harness.doctor import Report
 
 EXIT_MARKER = "__BENCHCTL_EXIT__"
 STATUS_STREAM = "INSTRUMENTATION_STATUS: stream="  # `am instrument -r`: a status bundle's text
@@ -683,3 +695,52 @@ def parse_keyguard(text: str) -> dict[str, bool]:
         if m:
             out[key] = m.group(1) == "true"
     return out
+
+
+# --- the kind ----------------------------------------------------------------------------------
+
+
+def _check_address(address: str | None) -> None:
+    if not (address and address.strip() and " " not in address):
+        raise ConfigError("--adb needs the serial `adb devices` shows (or host:port for TCP)")
+
+
+def _connect(device: Device) -> AdbTransport:
+    return AdbTransport(str(device.address), **KIND.connect_options(device))
+
+
+def _doctor_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> None:
+    if facts.get("build_type") == "eng":
+        report.add("build", False, "Android eng build", "flash a user or userdebug build")
+
+
+def _check_stages(device: Device) -> list[Stage]:
+    from benchctl.harness.check import adb
+
+    return adb.stages(device)
+
+
+KIND = TransportKind(
+    name="adb",
+    connect=_connect,
+    description="an Android phone over adb (server or direct); the companion app runs",
+    options=("mode", "key", "server_host", "server_port", "root", "app", "auth_timeout"),
+    choices={"mode": ("auto", "server", "direct")},
+    check_address=_check_address,
+    default_runtimes=("litert", "litert-gpu"),
+    hardware_keys=("platform", "manufacturer", "model", "soc_manufacturer", "soc_model", "abi"),
+    unit_keys=("serial", "fingerprint"),
+    app=AppDefaults(
+        DEFAULT_APP,
+        "instrument",
+        install_fix=f"{BUILD_RELEASE}, then adb install -r -g {RELEASE_APK}",
+        release_fix=f"install the release build ({BUILD_RELEASE}; adb install -r -g {RELEASE_APK})",
+    ),
+    install_hint="pip install 'benchctl[android]'",
+    connect_hint=lambda device: (
+        "adb devices must list the phone as `device`; accept the USB debugging prompt"
+    ),
+    default_key="~/.android/adbkey",
+    doctor_checks=_doctor_checks,
+    check_stages=_check_stages,
+)

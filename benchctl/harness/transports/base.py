@@ -4,6 +4,11 @@ Every transport (local, ssh, adb, ios) offers the same calls, each with a timeou
 lifecycle (`harness/lifecycle.py`: capabilities → push → launch → wait → pull → clean up) is
 written once. What a transport cannot do is said by its `TransportCapabilities`, never by an
 `AttributeError`: a call it cannot serve raises `TransportError` with the reason.
+
+What benchctl knows about a *kind* of transport beyond the calls — its inventory options, address
+check, which facts are hardware class and which unit identity, its doctor checks and `devices
+check` stages, its companion app's defaults — is one `TransportKind`, declared in the kind's own
+module (`KIND`) and registered through the `benchctl.transports` entry points (`plugins.py`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from benchctl.harness.check import Stage
+    from benchctl.harness.devices import Device
+    from benchctl.harness.doctor import Report
 
 LineFn = Callable[[str], None]
 
@@ -99,3 +109,56 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release connections; the transport is not used afterwards."""
         ...
+
+
+@dataclass(frozen=True)
+class AppDefaults:
+    """The companion app a kind launches when the device's options name none, and how to get it
+    onto the device (shown by `devices doctor`)."""
+
+    app_id: str
+    launch: str
+    install_fix: str  # the app is not installed
+    release_fix: str | None = None  # a debuggable build is installed
+
+
+def _any_address(address: str | None) -> None:
+    """Accept every address (a kind whose devices need none, or check it when connecting)."""
+
+
+def _no_hint(device: Device) -> str:
+    return "see the message"
+
+
+@dataclass(frozen=True)
+class TransportKind:
+    """Everything benchctl knows about one kind of transport, so that adding a kind is its module.
+
+    `connect` builds the bare transport for a device (importing the client library there, never
+    at registration); the other fields answer what the inventory, `devices doctor`/`check`, the
+    device lock and the run lifecycle ask about the kind.
+    """
+
+    name: str  # the inventory's `transport = …`
+    connect: Callable[[Device], Transport]
+    description: str = ""
+    options: tuple[str, ...] = ()  # [devices.X.options] keys `connect` uses (others are ignored)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed option values
+    check_address: Callable[[str | None], None] = _any_address  # raises ConfigError: what to fix
+    default_runtimes: tuple[str, ...] = ("onnxruntime",)  # when `devices add` names none
+    accelerators: bool = False  # a Coral or GPU attached to it can be named (--accelerator)
+    on_host: bool = False  # the device is this machine: the runner is this installation
+    hardware_keys: tuple[str, ...] = ("platform", "machine", "board", "cpu", "cpu_count")
+    unit_keys: tuple[str, ...] = ("hostname", "serial", "machine_id")
+    app: AppDefaults | None = None  # a companion app runs there (only its runtimes; no --cpus)
+    install_hint: str = "reinstall benchctl"  # the client library is missing
+    connect_hint: Callable[[Device], str] = _no_hint  # it could not connect
+    default_key: str | None = None  # the private key used when the options name none
+    doctor_checks: Callable[[Device, Any, dict[str, Any], Report], None] | None = None
+    check_stages: Callable[[Device], list[Stage]] | None = None  # after the common ones
+    capabilities_key: Callable[[], dict[str, str]] | None = None  # what invalidates cached caps
+    lock_key: Callable[[Device], str] | None = None  # the physical device (default kind-address)
+
+    def connect_options(self, device: Device) -> dict[str, Any]:
+        """The device's options that `connect` passes on."""
+        return {k: device.options[k] for k in self.options if k in device.options}

@@ -40,10 +40,22 @@ import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from benchctl.errors import DependencyMissingError, TransportError
-from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
+from benchctl.errors import ConfigError, DependencyMissingError, TransportError
+from benchctl.harness.transports.base import (
+    AppDefaults,
+    AppTarget,
+    Completed,
+    LineFn,
+    TransportCapabilities,
+    TransportKind,
+)
+
+if TYPE_CHECKING:
+    from benchctl.harness.check import Stage
+    from benchctl.harness.devices import Device
+    from benchctl.harness.doctor import Report
 
 DEFAULT_BUNDLE = "dev.benchctl.ios"
 CONTAINER_DOCUMENTS = "/Documents"  # exists in every app container: AFC pushes start here
@@ -486,3 +498,61 @@ def stage_for_afc(local: Path, remote: str, tmp: Path) -> Path:
         else:
             shutil.copyfile(source, leaf)
     return tmp / rel.split("/")[0]
+
+
+# --- the kind ----------------------------------------------------------------------------------
+
+_UDID = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16})$")
+
+
+def _check_address(address: str | None) -> None:
+    if not (address and _UDID.match(address)):
+        raise ConfigError(
+            f"--ios {address!r} is not a UDID (40 hex digits, or 8-16 hex digits with a dash "
+            "as `pymobiledevice3 usbmux list` shows)"
+        )
+
+
+def _connect(device: Device) -> IosTransport:
+    return IosTransport(str(device.address), **KIND.connect_options(device))
+
+
+def _doctor_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> None:
+    mode = transport.developer_mode() if hasattr(transport, "developer_mode") else None
+    if mode is not None:
+        report.add(
+            "developer mode",
+            mode,
+            "on" if mode else "off",
+            "pymobiledevice3 amfi enable-developer-mode, then pymobiledevice3 mounter auto-mount",
+        )
+
+
+def _check_stages(device: Device) -> list[Stage]:
+    from benchctl.harness.check import ios
+
+    return ios.stages(device)
+
+
+KIND = TransportKind(
+    name="ios",
+    connect=_connect,
+    description="an iPhone or iPad (pymobiledevice3 or devicectl); the companion app runs",
+    options=("tool", "executable", "app", "tunneld"),
+    choices={"tool": ("pymobiledevice3", "devicectl")},
+    check_address=_check_address,
+    default_runtimes=("coreml", "coreml-cpu", "coreml-gpu", "coreml-ane"),  # one app, every unit
+    hardware_keys=("platform", "manufacturer", "model", "hardware_model", "cpu_architecture"),
+    unit_keys=("serial", "udid", "device_name"),
+    app=AppDefaults(
+        DEFAULT_BUNDLE,
+        "dvt",
+        install_fix="pymobiledevice3 apps install BenchctlApp.ipa (a development-signed build)",
+    ),
+    install_hint="pipx install pymobiledevice3 (its own environment; it is GPL)",
+    connect_hint=lambda device: (
+        "plug the phone in, unlock it, tap Trust, then: pymobiledevice3 lockdown pair"
+    ),
+    doctor_checks=_doctor_checks,
+    check_stages=_check_stages,
+)

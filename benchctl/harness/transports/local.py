@@ -15,10 +15,20 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchctl.errors import TransportError
-from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
+from benchctl.harness.transports.base import (
+    AppTarget,
+    Completed,
+    LineFn,
+    TransportCapabilities,
+    TransportKind,
+)
+
+if TYPE_CHECKING:
+    from benchctl.harness.check import Stage
+    from benchctl.harness.devices import Device
 
 _TAIL_LINES = 200
 
@@ -166,3 +176,29 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         return
+
+
+# --- the kind ----------------------------------------------------------------------------------
+
+
+def _connect(device: Device) -> LocalTransport:
+    from benchctl import config
+
+    return LocalTransport(config.home() / "work", accelerator=device.accelerator)
+
+
+def _check_stages(device: Device) -> list[Stage]:
+    from benchctl.harness.check import local
+
+    return local.stages(device)
+
+
+KIND = TransportKind(
+    name="local",
+    connect=_connect,
+    description="this machine; the runner is a child process of benchctl",
+    accelerators=True,
+    on_host=True,
+    check_stages=_check_stages,
+    lock_key=lambda device: "host",  # every local entry is this one machine
+)

@@ -22,15 +22,26 @@ import asyncio
 import collections
 import hashlib
 import posixpath
+import re
 import shlex
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from benchctl import __version__
-from benchctl.errors import DependencyMissingError, TransportError
-from benchctl.harness.transports.base import AppTarget, Completed, LineFn, TransportCapabilities
+from benchctl.errors import ConfigError, DependencyMissingError, TransportError
+from benchctl.harness.transports.base import (
+    AppTarget,
+    Completed,
+    LineFn,
+    TransportCapabilities,
+    TransportKind,
+)
+
+if TYPE_CHECKING:
+    from benchctl.harness.check import Stage
+    from benchctl.harness.devices import Device
 
 T = TypeVar("T")
 _TAIL_LINES = 200
@@ -487,3 +498,66 @@ def parse_facts(stdout: str) -> dict[str, Any]:
         facts["gpus"] = []
         facts.setdefault("gpu_error", str(exc))
     return facts
+
+
+# --- the kind ----------------------------------------------------------------------------------
+
+_ADDRESS = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9._-]+|\[[0-9a-fA-F:]+\])(?::\d+)?$")
+
+
+def _check_address(address: str | None) -> None:
+    if not (address and _ADDRESS.match(address)):
+        raise ConfigError(f"--ssh {address!r}: write it as user@host or user@host:port")
+
+
+def _connect(device: Device) -> SshTransport:
+    return SshTransport(
+        str(device.address), accelerator=device.accelerator, **KIND.connect_options(device)
+    )
+
+
+def ssh_command(device: Device) -> str:
+    """The `ssh` command line that reaches `device` as benchctl does (port and key as options:
+    `ssh user@host:2222` is not a port to ssh)."""
+    user, host, addr_port = parse_address(str(device.address))
+    port = device.options.get("port") or addr_port
+    parts = ["ssh"]
+    if port and int(port) != 22:
+        parts += ["-p", str(port)]
+    if device.options.get("key"):
+        parts += ["-i", str(device.options["key"])]
+    parts.append(f"{user}@{host}" if user else host)
+    return " ".join(parts)
+
+
+def _connect_hint(device: Device) -> str:
+    return f"check `{ssh_command(device)}` works with the same key, then run doctor again"
+
+
+def _lock_key(device: Device) -> str:
+    address = (device.address or "").rsplit("@", 1)[-1]
+    host, _, port = address.rpartition(":") if address.count(":") == 1 else (address, "", "")
+    return f"ssh-{host or address}-{port or device.options.get('port', 22)}"
+
+
+def _check_stages(device: Device) -> list[Stage]:
+    from benchctl.harness.check import ssh
+
+    return ssh.stages(device)
+
+
+KIND = TransportKind(
+    name="ssh",
+    connect=_connect,
+    description="a Linux board or machine over SSH (asyncssh); the runner is pushed or installed",
+    options=("port", "key", "known_hosts", "python", "runner", "root", "connect_timeout"),
+    choices={"runner": ("push", "installed")},
+    check_address=_check_address,
+    accelerators=True,
+    install_hint="pip install 'benchctl[ssh]'",
+    connect_hint=_connect_hint,
+    check_stages=_check_stages,
+    # A pushed runner's cached capabilities hold only for the bundle they were read from.
+    capabilities_key=lambda: {"bundle": runner_bundle()[0]},
+    lock_key=_lock_key,
+)
