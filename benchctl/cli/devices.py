@@ -144,12 +144,12 @@ def add_cmd(
             "--transport KIND --address ADDRESS"
         )
     transport, address = chosen[0]
-    for flag, value, owner, key in (  # the allowed values are the kinds' own
+    for flag, value, owner, option_key in (  # the allowed values are the kinds' own
         ("--runner", runner, "ssh", "runner"),
         ("--adb-mode", adb_mode, "adb", "mode"),
         ("--ios-tool", ios_tool, "ios", "tool"),
     ):
-        allowed = kind(owner).choices[key]
+        allowed = kind(owner).choices[option_key]
         if value is not None and value not in allowed:
             raise ConfigError(f"{flag} {value!r}: use {' or '.join(allowed)}")
     options = {

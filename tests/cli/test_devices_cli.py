@@ -126,3 +126,21 @@ def test_bad_inventory_file_is_a_config_error(config_dir):
     (config_dir / "devices.toml").write_text("[devices.x]\ntransport = 'carrier-pigeon'\n")
     proc = benchctl("devices", "list")
     assert proc.returncode == 2 and "carrier-pigeon" in proc.stderr
+
+
+def test_add_any_transport_kind_by_name_with_its_own_options(config_dir, isolated_project):
+    doc = json.loads(cli("devices", "add", "pi", "--transport", "ssh", "--address", "pi@pi5.local",
+                         "--option", "port=2222", "--option", "runner=installed", "--no-probe",
+                         "--json"))  # fmt: skip
+    assert (doc["transport"], doc["address"]) == ("ssh", "pi@pi5.local")
+    assert doc["options"] == {"port": 2222, "runner": "installed"}  # 2222 read as TOML: an int
+    for args, expected in (
+        (["--option", "runner=pull"], "option runner = 'pull': use push or installed"),
+        (["--option", "colour=red"], "--option colour: transport ssh takes port, key"),
+        (["--option", "port"], "write it as KEY=VALUE"),
+    ):
+        result = runner.invoke(app, ["devices", "add", "pj", "--transport", "ssh", "--address",
+                                     "pi@pi6.local", "--no-probe", *args])  # fmt: skip
+        assert expected in str(result.exception) and result.exception.exit_code == 2  # type: ignore[union-attr]
+    result = runner.invoke(app, ["devices", "add", "pk", "--transport", "sssh", "--address", "a"])
+    assert "did you mean: ssh?" in str(result.exception)
