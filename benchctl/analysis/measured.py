@@ -72,7 +72,7 @@ class MeasuredRoofline:
     @property
     def best(self) -> Agreement | None:
         scored = [a for a in self.sweep if a.rho is not None]
-        return max(scored, key=lambda a: a.rho) if scored else None
+        return max(scored, key=lambda a: -math.inf if a.rho is None else a.rho, default=None)
 
     def worst(self, n: int = 5, ridge_point: float | None = None) -> list[dict[str, Any]]:
         """The `n` groups whose measured share is furthest from their predicted share."""
@@ -80,7 +80,7 @@ class MeasuredRoofline:
         scored = [g for g in self.groups if g.predicted(rp) > 0 and g.measured_ns > 0]
         total_p = sum(g.predicted(rp) for g in scored)
         total_m = sum(g.measured_ns for g in scored)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for g in scored:
             share_p, share_m = g.predicted(rp) / total_p, g.measured_ns / total_m
             rows.append(
@@ -138,8 +138,10 @@ def group_layers(
         if n.name in owner:
             continue
         found = {owner.get(c) for c in consumers[n.name]}
-        if len(found) == 1 and None not in found:
-            owner[n.name] = found.pop()
+        if len(found) == 1:
+            (group,) = found
+            if group is not None:
+                owner[n.name] = group
     for name, index in owner.items():
         groups[index].layers.append(by_name[name])
     unmatched_layers = [layer.name for layer in layers if layer.name not in owner]

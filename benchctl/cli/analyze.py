@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._report import show
+from benchctl.cli._report import FormatOpt, check_format, show
 from benchctl.errors import ConfigError
 
 app = typer.Typer(help="Analyses from the seed papers.", no_args_is_help=True)
@@ -54,12 +54,16 @@ def roofline_cmd(
             "times, rank correlation and the worst layers. Repeatable.",
         ),
     ] = None,
+    fmt: FormatOpt = "text",
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Per-layer MACs and bytes, Eq. 1 from 0 to 500 MACs/byte, predicted vs measured ranks."""
+    check_format(fmt)
     if measured_runs:
-        _measured_layers(measured_runs, bytes_per_element, step, layers or 5, output, db, json_)
+        _measured_layers(
+            measured_runs, bytes_per_element, step, layers or 5, output, db, json_, fmt
+        )
         return
     from benchctl import config
     from benchctl.analysis.roofline import ridge_points
@@ -95,7 +99,7 @@ def roofline_cmd(
         from benchctl.results.plot import save
 
         save(report.figure(), output)
-    show(report, json_)
+    show(report, json_, fmt)
 
 
 def _measured_layers(
@@ -106,6 +110,7 @@ def _measured_layers(
     output: Path | None,
     db: str | None,
     json_: bool,
+    fmt: str,
 ) -> None:
     """`--measured RUN`: each profiled run's operators against Eq. 1 on its model's ONNX graph."""
     from benchctl import config
@@ -137,4 +142,4 @@ def _measured_layers(
         from benchctl.results.plot import save
 
         save(report.figure(), output)
-    show(report, json_)
+    show(report, json_, fmt)

@@ -10,6 +10,7 @@ import typer
 
 from benchctl.cli._options import DbOpt, JsonOpt
 from benchctl.cli._output import emit_json, out
+from benchctl.cli._report import FormatOpt
 from benchctl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -109,23 +110,25 @@ def pareto_cmd(
             "(their newest run, labelled invalid).",
         ),
     ] = False,
+    fmt: FormatOpt = "text",
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Top-1 accuracy vs latency on one device, the Pareto front marked."""
-    from benchctl.cli._report import show
+    from benchctl.cli._report import check_format, show
     from benchctl.results.pareto_report import pareto_report
     from benchctl.results.plot import save
 
     if stat not in STATS:
         raise ConfigError(f"--stat {stat!r}: choose from {', '.join(STATS)}")
+    check_format(fmt)
     output = output or Path(f"pareto_{device}.png")
     everything = _frame(db, device, runtime, accuracy, False, json_, threads, include_invalid=True)
     report = pareto_report(
         everything, device=device, stat=stat, include_invalid=include_invalid, out=output
     )
     save(report.figure(), output)
-    show(report, json_)
+    show(report, json_, fmt)
 
 
 @app.command("scatter")

@@ -119,3 +119,18 @@ def test_the_pareto_report_is_built_outside_the_cli(tmp_path):
             include_invalid=False,
             out=tmp_path / "p.png",
         )
+
+
+def test_format_md_writes_markdown_and_an_unknown_format_is_refused_first(capsys):
+    from benchctl.cli._report import check_format, show
+    from benchctl.errors import ConfigError
+
+    report = _report({"c": 3.0, "m": 1.0, "x": 2.0})
+    show(report, json_=False, fmt="md")
+    assert capsys.readouterr().out == render(report, "md")
+    show(report, json_=False, fmt="json")
+    assert json.loads(capsys.readouterr().out) == json.loads(render(report, "json"))
+    for fmt in ("text", "md", "json"):
+        check_format(fmt)
+    with pytest.raises(ConfigError, match="--format 'pdf': choose from text, json, md"):
+        check_format("pdf")
