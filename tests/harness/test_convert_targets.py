@@ -185,3 +185,27 @@ def test_edgetpu_model_ops_reads_the_tflite_graph():
 
     fixture = Path(__file__).parents[1] / "apps" / "assets" / "ops_fixture.tflite"
     assert model_ops(fixture) == ["ADD", "RELU", "GELU"]
+
+
+def test_edgetpu_split_rows_are_parsed_and_placed_per_type():
+    from benchctl.harness.convert.edgetpu import placement_profile
+
+    report = parse_report((ASSETS / "edgetpu_compiler_split.log").read_text())
+    assert (report["ops_total"], report["ops_on_edgetpu"], report["ops_on_cpu"]) == (30, 13, 17)
+    assert sum(op["count"] for op in report["operators"]) == 30
+    counts = [("QUANTIZE", 2), ("CONV_2D", 15), ("PAD", 5), ("TRANSPOSE", 4), ("ADD", 3)]
+    profile = placement_profile(report, _ops_of([*counts, ("DEQUANTIZE", 1)]))
+    units: dict[str, set] = {}
+    for op in profile["operators"]:
+        units.setdefault(op["op_type"], set()).add(op["unit"])
+    # split types (QUANTIZE, CONV_2D, PAD) are unknown; whole types are placed
+    assert units == {
+        "QUANTIZE": {None},
+        "CONV_2D": {None},
+        "PAD": {None},
+        "TRANSPOSE": {"cpu"},
+        "ADD": {"cpu"},
+        "DEQUANTIZE": {"cpu"},
+    }
+    assert "CONV_2D (9 of 15 mapped)" in profile["note"]
+    assert "PAD (3 of 5 mapped)" in profile["note"]
