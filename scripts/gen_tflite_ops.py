@@ -10,7 +10,7 @@
    that LiteRT's interpreter loads it and names its operators as the Kotlin reader does.
 
     python scripts/gen_tflite_ops.py          # rewrite both
-    python scripts/gen_tflite_ops.py --check  # exit 1 (and name them) if either is stale
+    python scripts/gen_tflite_ops.py --check  # exit 1 if the table is stale or the fixture missing
 """
 
 from __future__ import annotations
@@ -102,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {KOTLIN: kotlin_source().encode(), FIXTURE: fixture_bytes()}
     stale = [p for p, data in wanted.items() if not p.is_file() or p.read_bytes() != data]
     if args.check:
+        # The fixture's bytes depend on the flatbuffers builder's version, its meaning does not:
+        # tests/apps/test_tflite_graph.py checks what LiteRT reads from it, so only a missing
+        # fixture is stale here.
+        stale = [p for p in stale if p == KOTLIN or not p.is_file()]
         for p in stale:
             print(f"stale: {p.relative_to(REPO)} (run: python scripts/gen_tflite_ops.py)")
         return 1 if stale else 0
