@@ -136,14 +136,16 @@ def test_kotlin_failed_profile_keeps_samples(kotlin_run):
 def test_kotlin_profile_and_memory_are_stored_as_the_host_stores_its_own(kotlin_run, tmp_path):
     """The app's placement profile goes through the store like a host profile: operators in
     order with their units, the partition kept, memory in the run's columns."""
-    from benchctl.harness.run import fill_from_result
+    from dataclasses import replace
+
+    from benchctl.harness.collect import result_fields
     from benchctl.results import profiles
     from benchctl.results.store import ResultStore
     from benchctl.results.testing import make_record
 
     doc = _load(kotlin_run[1], "result_profile_ok.json")
     record = make_record(doc["run_id"])
-    fill_from_result(record, doc)  # what the host does with a pulled result
+    record = replace(record, **result_fields(doc, record.versions))  # as the host's record
     store = ResultStore.open(f"sqlite:///{tmp_path / 'results.sqlite'}")
     store.ingest(record)
     row = store.run(doc["run_id"])
