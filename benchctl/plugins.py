@@ -6,7 +6,7 @@ Five entry-point groups (`importlib.metadata`), one per registry and entry type:
     benchctl.models      ModelSpec        benchctl.models.MODELS
     benchctl.targets     Target           benchctl.harness.convert.targets.TARGETS
     benchctl.runtimes    Runtime          benchctl.harness.runtimes.RUNTIMES
-    benchctl.backends    BackendEntry     benchctl.harness.backends.BACKENDS
+    benchctl.backends    BackendEntry     benchctl.runner.backends.BACKENDS
     benchctl.transports  TransportKind    benchctl.harness.transports.KINDS
 
 The one hook: an entry point names either one entry (an instance of the group's type, added under
@@ -47,7 +47,7 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     "benchctl.models": ("zoo = benchctl.models:register_zoo",),
     "benchctl.targets": ("benchctl = benchctl.harness.convert.targets:register_builtin",),
     "benchctl.runtimes": ("benchctl = benchctl.harness.runtimes:register_builtin",),
-    "benchctl.backends": ("benchctl = benchctl.harness.backends:register_builtin",),
+    "benchctl.backends": ("benchctl = benchctl.runner.backends:register_builtin",),
     "benchctl.transports": (
         "local = benchctl.harness.transports.local:KIND",
         "ssh = benchctl.harness.transports.ssh:KIND",

@@ -69,7 +69,7 @@ def _spec(runtime_name: str, artifact: Any, iterations: int) -> dict[str, Any]:
 
 def run_runner(runtime_name: str, artifact: Any, iterations: int, work: Path) -> dict[str, Any]:
     """One run through the real runner process; the result document."""
-    from benchctl.harness import contract
+    from benchctl.runner import contract
 
     folder = work / f"{artifact.model_name}-{runtime_name}-{uuid.uuid4().hex[:6]}"
     folder.mkdir(parents=True)
@@ -77,7 +77,7 @@ def run_runner(runtime_name: str, artifact: Any, iterations: int, work: Path) ->
     contract.write_atomic(folder / "spec.json", _spec(runtime_name, artifact, iterations))
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "benchctl.harness.runner", str(folder / "spec.json")],
+            [sys.executable, "-m", "benchctl.runner", str(folder / "spec.json")],
             capture_output=True,
             text=True,
             timeout=RUNNER_TIMEOUT_S,
@@ -96,7 +96,7 @@ def host_clock_median_ns(artifact: Any, mode: str, iterations: int, device: str 
     import numpy as np
     import torch
 
-    from benchctl.harness.backends.torch import TorchBackend
+    from benchctl.runner.backends.torch import TorchBackend
 
     session = TorchBackend().load(str(artifact.path), device, {"mode": mode})
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     os.environ.setdefault("BENCHCTL_HOME", tempfile.mkdtemp(prefix="benchctl-gpu-check-"))
     from benchctl.harness.convert import ArtifactCache, get_artifact
-    from benchctl.harness.runner import capabilities
     from benchctl.harness.runtimes import RUNTIMES, get_runtime
+    from benchctl.runner.run import capabilities
 
     cache = ArtifactCache(Path(os.environ["BENCHCTL_HOME"]) / "artifacts")
     work = Path(os.environ["BENCHCTL_HOME"]) / "runs"

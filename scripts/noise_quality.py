@@ -2,7 +2,7 @@
 do they flag a quiet one? (a measurement, not a test)
 
 Quiet runs and hogged runs alternate (ABAB, so the machine's own load drifts evenly over both).
-Each run is the real runner process (`python -m benchctl.harness.runner SPEC`) on one cached
+Each run is the real runner process (`python -m benchctl.runner SPEC`) on one cached
 artifact, pinned with `--cpus` and one runtime thread. In a hogged run, one busy-loop process per
 pinned CPU, pinned to the same CPUs, starts at a random moment between 10 % and 70 % of the
 expected timed loop (after the runner reports the warm-up done) and runs to the end: at least
@@ -50,10 +50,10 @@ def _artifact(model: str, home: Path):
 
 def one_run(art: Any, work: Path, args: argparse.Namespace, hog_at: float | None) -> dict:
     """One runner process; with `hog_at` (seconds after warm-up), hogs on the pinned CPUs."""
-    from benchctl.harness import contract
-    from benchctl.harness.contention import parse_cpus
     from benchctl.harness.run import RunRequest, _spec
     from benchctl.harness.runtimes import get_runtime
+    from benchctl.runner import contract
+    from benchctl.runner.contention import parse_cpus
 
     cpus = parse_cpus(args.cpus)
     run_id = uuid.uuid4().hex
@@ -65,7 +65,7 @@ def one_run(art: Any, work: Path, args: argparse.Namespace, hog_at: float | None
     os.link(art.path, folder / art.path.name)
     contract.write_atomic(folder / "spec.json", spec)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchctl.harness.runner", str(folder / "spec.json")],
+        [sys.executable, "-m", "benchctl.runner", str(folder / "spec.json")],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -130,7 +130,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from benchctl.harness import contention, gating
+    from benchctl.harness import gating
+    from benchctl.runner import contention
 
     rng = random.Random(args.seed)
     home = args.home or Path(tempfile.mkdtemp(prefix="benchctl-noise-"))

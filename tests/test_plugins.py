@@ -192,11 +192,11 @@ def test_a_plugin_cannot_replace_a_builtin(monkeypatch, capsys):
 
 
 def test_builtins_are_registered_through_the_same_hook():
-    from benchctl.harness.backends import BACKENDS
     from benchctl.harness.convert.targets import TARGETS
     from benchctl.harness.runtimes import RUNTIMES
     from benchctl.harness.transports import KINDS
     from benchctl.models import MODELS
+    from benchctl.runner.backends import BACKENDS
 
     registries = {r.group: r for r in (MODELS, TARGETS, RUNTIMES, BACKENDS, KINDS)}
     assert sorted(registries) == sorted(plugins.GROUPS) == sorted(plugins.BUILTIN)

@@ -16,6 +16,6 @@ dependencies {
 
 tasks.test {
     // The tests read the repository's own contract files, never copies.
-    systemProperty("benchctl.contract.dir", rootProject.file("../benchctl/harness/contract").absolutePath)
+    systemProperty("benchctl.contract.dir", rootProject.file("../benchctl/runner/contract").absolutePath)
     systemProperty("benchctl.test.out", layout.buildDirectory.dir("test-output").get().asFile.absolutePath)
 }

@@ -89,6 +89,6 @@ if [[ ${#classes[@]} -eq 0 ]]; then
 fi
 mkdir -p "$OUT"
 exec java -cp "$BUILD/core.jar:$BUILD/test-classes:$TEST_CP:$KLIB/kotlin-stdlib.jar" \
-  -Dbenchctl.contract.dir="$REPO/benchctl/harness/contract" \
+  -Dbenchctl.contract.dir="$REPO/benchctl/runner/contract" \
   -Dbenchctl.test.out="$OUT" \
   org.junit.runner.JUnitCore "${classes[@]}"

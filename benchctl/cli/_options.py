@@ -101,7 +101,7 @@ def _cpus(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
     from benchctl.errors import ConfigError
-    from benchctl.harness.contention import parse_cpus
+    from benchctl.runner.contention import parse_cpus
 
     try:
         return tuple(parse_cpus(text))

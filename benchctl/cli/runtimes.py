@@ -13,8 +13,8 @@ app = typer.Typer(help="Runtimes and conversion targets.", no_args_is_help=True)
 @app.command("list")
 def list_cmd(json_: JsonOpt = False) -> None:
     """Every runtime, the artifact it needs, and whether this machine can run it (and why not)."""
-    from benchctl.harness.runner import capabilities
     from benchctl.harness.runtimes import RUNTIMES
+    from benchctl.runner.run import capabilities
 
     caps = {r["backend"]: r for r in capabilities()["runtimes"]}
     docs = []

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from benchctl.errors import ContractError
-from benchctl.harness import contract
-from benchctl.harness.contract import codes
 from benchctl.results.record import RunRecord
+from benchctl.runner import contract
+from benchctl.runner.contract import codes
 
 if TYPE_CHECKING:
     from benchctl.harness.convert.cache import Artifact

@@ -95,7 +95,7 @@ class Device:
 
 @cache
 def host_hardware_class() -> dict[str, Any]:
-    from benchctl.harness.runner.facts import device_facts
+    from benchctl.runner.facts import device_facts
 
     facts = device_facts()
     return {

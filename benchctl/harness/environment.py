@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from benchctl.harness.runner.facts import device_facts
+from benchctl.runner.facts import device_facts
 
 LIBRARIES = (
     "torch",

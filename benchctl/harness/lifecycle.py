@@ -30,10 +30,11 @@ from benchctl.errors import (
     RunnerError,
     TransportError,
 )
-from benchctl.harness import contract, gating
+from benchctl.harness import gating
 from benchctl.harness.collect import Failure, check_result
 from benchctl.harness.transports import get_kind, make_transport
 from benchctl.harness.transports.base import AppTarget, Completed, Transport
+from benchctl.runner import contract
 
 if TYPE_CHECKING:
     from benchctl.harness.devices import Device
@@ -305,7 +306,7 @@ def launch_runner(
 ) -> Completed:
     """Start the Python runner (or the companion app) on the pushed spec and wait for it, at
     most `timeout` seconds; its progress lines go to `hooks.progress` as they arrive."""
-    from benchctl.harness.runner import PROGRESS_PREFIX
+    from benchctl.runner.run import PROGRESS_PREFIX
 
     def on_line(line: str) -> None:
         if line.startswith(PROGRESS_PREFIX):
@@ -341,7 +342,7 @@ def app_target(device: Device) -> AppTarget:
 class AppCpuWatch:
     """Contention around a companion-app run on Android, read through adb shell: `/proc/stat`
     before and after, `dumpsys cpuinfo` after (an app itself may not read /proc/stat). The
-    Python runner measures its own loop instead (harness/contention.py)."""
+    Python runner measures its own loop instead (runner/contention.py)."""
 
     def __init__(self, transport: Transport, package: str, before: str) -> None:
         self.transport, self.package, self.before = transport, package, before
@@ -355,7 +356,7 @@ class AppCpuWatch:
         return None if before is None else cls(transport, app_target(device).app_id, before)
 
     def finish(self) -> dict[str, Any]:
-        from benchctl.harness.contention import android_contention
+        from benchctl.runner.contention import android_contention
 
         wall = time.monotonic() - self.started
         after = _read_all(self.transport, ["cat", "/proc/stat"])

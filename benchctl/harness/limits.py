@@ -24,7 +24,7 @@ INT64_MAX = 2**63 - 1  # SQL BIGINT, SQLite INTEGER
 
 def _schema_bounds(path: str) -> tuple[float | None, float | None, bool]:
     """(minimum, maximum, exclusive minimum) of one field of the spec schema."""
-    from benchctl.harness import contract
+    from benchctl.runner import contract
 
     node: dict[str, Any] = contract.schema("spec")
     for part in path.split("/"):

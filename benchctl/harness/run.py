@@ -21,7 +21,6 @@ from typing import Any, Protocol
 
 from benchctl import config
 from benchctl.errors import ConfigError, ConversionError, DependencyMissingError
-from benchctl.harness import contract
 from benchctl.harness.chatter import quiet_native_output
 from benchctl.harness.collect import Failure, build_record, harness_facts
 from benchctl.harness.convert import artifact_as_given, get_artifact
@@ -38,6 +37,7 @@ from benchctl.models import ModelSpec
 from benchctl.models._user import OnnxModelRef, resolve_model_ref
 from benchctl.results.record import RunRecord
 from benchctl.results.store import ResultStore
+from benchctl.runner import contract
 
 RUN_ID = re.compile(r"[0-9a-f]{32}")
 # Progress lines come every this many timed iterations, whatever N: the same disturbance per run.
@@ -181,7 +181,7 @@ def resolve(req: RunRequest) -> RunPlan:
 def _check_cores(req: RunRequest, device: Device) -> None:
     """`--cpus` that this machine has, and no more threads than CPUs unless asked for
     (`--threads 999` on two cores ran, `ok`, CV 297 %). Remote runners check it again there."""
-    from benchctl.harness.contention import affinity, format_cpus
+    from benchctl.runner.contention import affinity, format_cpus
 
     if get_kind(device.transport).on_host:
         usable = affinity()

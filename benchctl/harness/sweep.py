@@ -17,10 +17,10 @@ from typing import Any
 
 from benchctl import config
 from benchctl.errors import BenchError, ConfigError
-from benchctl.harness import contract
 from benchctl.harness.devicelock import DeviceBusyError
 from benchctl.harness.run import RunHooks, RunPlan, RunRequest, RunSettings, resolve, run_benchmark
 from benchctl.results.store import ResultStore
+from benchctl.runner import contract
 
 
 @dataclass
@@ -101,8 +101,8 @@ def select_models(spec: str) -> list[str]:
 
 def runtimes_available_here() -> list[str]:
     """Runtimes whose backend and accelerator this machine's runner can use (`--runtime all`)."""
-    from benchctl.harness.runner import capabilities
     from benchctl.harness.runtimes import RUNTIMES
+    from benchctl.runner.run import capabilities
 
     usable = {
         (r["backend"], acc)

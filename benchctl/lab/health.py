@@ -17,8 +17,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from benchctl.errors import ConfigError, DependencyMissingError
-from benchctl.harness.contract import codes
 from benchctl.lab import LabError
+from benchctl.runner.contract import codes
 
 if TYPE_CHECKING:
     from redis import Redis

@@ -34,7 +34,7 @@ def check_weights_path(path: Path) -> Path:
 
 def weights_digest(path: Path) -> str:
     """`sha256:<hex>` of the file's bytes: what identifies the weights in cache keys and rows."""
-    from benchctl.harness.digest import content_sha256
+    from benchctl.runner.digest import content_sha256
 
     return content_sha256(check_weights_path(path))
 

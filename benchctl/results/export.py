@@ -111,7 +111,7 @@ def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, 
 
 def _conditions(row: RunRow) -> dict[str, Any]:
     """Pinning, stopping rule and contention as recorded (runner's, else the host's figures)."""
-    from benchctl.harness.contention import format_cpus
+    from benchctl.runner.contention import format_cpus
 
     env = row.environment or {}
     cpus = ((row.spec or {}).get("placement") or {}).get("cpus")

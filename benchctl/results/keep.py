@@ -21,8 +21,8 @@ from typing import Any
 
 from benchctl import config
 from benchctl.errors import ConfigError, ContractError
-from benchctl.harness import contract
 from benchctl.results.record import RunRecord
+from benchctl.runner import contract
 
 RECORD_SCHEMA = "benchctl.record"
 RECORD_VERSION = 1

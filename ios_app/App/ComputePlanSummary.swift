@@ -5,7 +5,7 @@ import Foundation
 /// Where MLComputePlan says each operation prefers to run (cpu, gpu, neural_engine): one entry
 /// per operation (its preferred and supported devices and estimated cost), the count and the
 /// share of operations per device, and the estimated cost per device. The keys are those
-/// benchctl's Mac backend writes (benchctl/harness/backends/coreml.py), so iPhone and Mac plans
+/// benchctl's Mac backend writes (benchctl/runner/backends/coreml.py), so iPhone and Mac plans
 /// read alike. MLComputePlan is Core ML's plan before running, not a measurement; the result
 /// says so.
 @available(iOS 17.4, macOS 14.4, *)

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from typer.testing import CliRunner
 
 from benchctl.cli.app import app
-from benchctl.harness import contract
+from benchctl.runner import contract
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness" / "transports"))
 from adbd_emulator import AdbdEmulator  # noqa: E402  (a test helper beside the adb tests)

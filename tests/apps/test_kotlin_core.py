@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from benchctl.harness import contract
 from benchctl.harness.collect import check_result
 from benchctl.results.stats import summarize
+from benchctl.runner import contract
 
 # What each scenario in BenchRunnerTest.kt must report, as the host reads it.
 EXPECTED_STATUS = {

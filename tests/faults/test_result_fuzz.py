@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchctl.errors import ContractError
-from benchctl.harness import contract
 from benchctl.harness.collect import check_result
-from benchctl.harness.contract.testing import DELETE, with_field
+from benchctl.runner import contract
+from benchctl.runner.contract.testing import DELETE, with_field
 
 GOLDEN = json.loads((contract.EXAMPLES / "result.json").read_text())
 SPEC = json.loads((contract.EXAMPLES / "spec.json").read_text())

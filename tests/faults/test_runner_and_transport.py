@@ -13,12 +13,13 @@ import pytest
 
 from benchctl import config
 from benchctl.errors import TransportError
-from benchctl.harness import contract, lifecycle
+from benchctl.harness import lifecycle
 from benchctl.harness.retry import RetryingTransport, RetryPolicy, with_retries
 from benchctl.harness.run import RunRequest, run_benchmark
 from benchctl.harness.transports.base import Completed
 from benchctl.harness.transports.local import LocalTransport
 from benchctl.results.store import ResultStore
+from benchctl.runner import contract
 
 
 def _runner_children() -> list[int]:
@@ -32,7 +33,7 @@ def _runner_children() -> list[int]:
             cmd = (proc / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked: not ours to kill anyway
-        if ppid == me and b"benchctl.harness.runner" in cmd:
+        if ppid == me and b"benchctl.runner" in cmd:
             found.append(int(proc.name))
     return found
 
@@ -166,7 +167,7 @@ class HostileRunnerTransport(LocalTransport):
         self.body = body
 
     def run(self, argv, *, timeout, on_line=None):
-        if "benchctl.harness.runner" not in argv:
+        if "benchctl.runner" not in argv:
             return super().run(argv, timeout=timeout, on_line=on_line)
         spec = json.loads(Path(argv[-1]).read_text())
         body = self.body.replace(b"RUN_ID", spec["run_id"].encode())

@@ -25,7 +25,7 @@ def _runner_of(pid: int) -> int | None:
             cmd = (proc / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue  # ended while we looked
-        if ppid == pid and b"benchctl.harness.runner" in cmd and b"--capabilities" not in cmd:
+        if ppid == pid and b"benchctl.runner" in cmd and b"--capabilities" not in cmd:
             return int(proc.name)
     return None
 

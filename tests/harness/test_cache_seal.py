@@ -13,7 +13,7 @@ import pytest
 
 from benchctl.harness.convert import get_artifact
 from benchctl.harness.convert.cache import KEY_FILE, META, ArtifactCache
-from benchctl.harness.digest import content_sha256
+from benchctl.runner.digest import content_sha256
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from benchctl.harness import contract
-from benchctl.harness.contract import codes
 from benchctl.lab import health
 from benchctl.results.regress import validity
+from benchctl.runner import contract
+from benchctl.runner.contract import codes
 
 REPO = Path(__file__).resolve().parents[2]
 GEN = REPO / "scripts" / "gen_codes.py"
@@ -329,7 +329,7 @@ def test_docs_and_tests_name_no_former_code():
 
 
 def test_the_python_runner_names_an_unreadable_spec_as_the_apps_do(tmp_path):
-    from benchctl.harness.runner import run_spec_file
+    from benchctl.runner.run import run_spec_file
 
     spec = tmp_path / "spec.json"
     spec.mkdir()  # there, but not a file anyone can read

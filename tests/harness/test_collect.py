@@ -8,8 +8,8 @@ import json
 import pytest
 
 from benchctl.errors import ContractError
-from benchctl.harness import contract
 from benchctl.harness.collect import check_result
+from benchctl.runner import contract
 
 
 def _pair() -> tuple[dict, dict]:

@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
-from benchctl.harness import contention
-from benchctl.harness.contention import (
+from benchctl.runner import contention
+from benchctl.runner.contention import (
     DEFAULT_THRESHOLDS,
     Reading,
     android_contention,
@@ -135,7 +135,7 @@ def test_android_contention_from_proc_stat_through_adb():
 HOGGED = textwrap.dedent(
     """
     import json, os, subprocess, sys, time
-    from benchctl.harness.contention import Monitor
+    from benchctl.runner.contention import Monitor
     os.sched_setaffinity(0, {0})
     hog = None
     if sys.argv[1] == "hog":

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from benchctl.harness import contract
-from benchctl.harness.contract.testing import DELETE, with_field
-from benchctl.harness.runner import capabilities
+from benchctl.runner import contract
+from benchctl.runner.contract.testing import DELETE, with_field
+from benchctl.runner.run import capabilities
 
 GOLDEN = {
     "spec": ["spec.json", "spec_profile.json"],

@@ -67,7 +67,7 @@ def test_calibration_images_change_the_key_and_are_used(tmp_path, shared_home):
     for i in range(4):
         Image.fromarray(rng.integers(0, 255, (40, 48, 3), dtype=np.uint8)).save(folder / f"{i}.png")
     random_key = artifact_key("test_mobileone", "tflite-int8", batch=1, seed=0)
-    from benchctl.harness.digest import content_sha256
+    from benchctl.runner.digest import content_sha256
 
     user_key = artifact_key(
         "test_mobileone", "tflite-int8", batch=1, seed=0, calibration_digest=content_sha256(folder)
@@ -132,8 +132,8 @@ PARTIAL_OPS = [
 
 
 def test_edgetpu_placement_names_each_operators_unit(tmp_path):
-    from benchctl.harness import contract
     from benchctl.harness.convert.edgetpu import placement_profile
+    from benchctl.runner import contract
 
     report = parse_report((ASSETS / "edgetpu_compiler_partial.log").read_text())
     ops = _ops_of(PARTIAL_OPS)

@@ -15,14 +15,14 @@ from coremltools.models import compute_device as cd  # noqa: E402
 from coremltools.models import compute_plan as cp  # noqa: E402
 
 from benchctl.harness import lifecycle  # noqa: E402
-from benchctl.harness.backends import coreml  # noqa: E402
-from benchctl.harness.backends.coreml import (  # noqa: E402
+from benchctl.harness.gating import Gates  # noqa: E402
+from benchctl.runner.backends import coreml  # noqa: E402
+from benchctl.runner.backends.coreml import (  # noqa: E402
     CoreMlSession,
     compute_plan_summary,
     placement_from_plan,
     summarize_plan,
 )
-from benchctl.harness.gating import Gates  # noqa: E402
 
 
 def _device(kind: type) -> object:

@@ -45,8 +45,8 @@ def test_ort_gpu_session_configuration_is_accepted_by_onnxruntime(
     On this CPU-only build the GPU provider is absent, so onnxruntime drops it: with fallback the
     session runs on the CPU (reported as such); without it the load says the CPU would be used.
     """
-    from benchctl.harness.backends.base import DelegateUnavailable
-    from benchctl.harness.backends.onnxruntime import PROVIDERS, OnnxRuntimeBackend
+    from benchctl.runner.backends.base import DelegateUnavailable
+    from benchctl.runner.backends.onnxruntime import PROVIDERS, OnnxRuntimeBackend
 
     if PROVIDERS[accelerator] in ort.get_available_providers():
         pytest.skip(f"{PROVIDERS[accelerator]} is really here")
@@ -68,7 +68,7 @@ def test_ort_gpu_session_configuration_is_accepted_by_onnxruntime(
 
 def test_ort_reports_nodes_per_provider_not_the_registered_list(tmp_path):
     """G8: placement comes from onnxruntime's assignment record, node by node."""
-    from benchctl.harness.backends.onnxruntime import OnnxRuntimeBackend
+    from benchctl.runner.backends.onnxruntime import OnnxRuntimeBackend
 
     session = OnnxRuntimeBackend().load(str(_tiny_onnx(tmp_path / "t.onnx")), "cpu", {})
     desc = session.describe()
@@ -78,7 +78,7 @@ def test_ort_reports_nodes_per_provider_not_the_registered_list(tmp_path):
 
 def test_ort_io_binding_path_runs_and_keeps_outputs_on_the_binding(tmp_path):
     """G8: the IOBinding call GPU providers use, exercised on the CPU device with real ORT."""
-    from benchctl.harness.backends.onnxruntime import OrtSession
+    from benchctl.runner.backends.onnxruntime import OrtSession
 
     model = str(_tiny_onnx(tmp_path / "t.onnx"))
     raw = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
@@ -96,7 +96,7 @@ def test_exported_program_moves_with_its_baked_in_device_constants(tmp_path):
     The `meta` device stands in for CUDA: same failure, same fix, no GPU needed.
     """
     torch = pytest.importorskip("torch")
-    from benchctl.harness.backends.torch import module_on
+    from benchctl.runner.backends.torch import module_on
 
     class WithArange(torch.nn.Module):
         def __init__(self) -> None:
@@ -120,8 +120,8 @@ def test_exported_program_moves_with_its_baked_in_device_constants(tmp_path):
 def test_convit_tiny_moves_to_another_device(shared_home):
     """G4 on the zoo model the review found it in (40 device-pinned nodes)."""
     torch = pytest.importorskip("torch")
-    from benchctl.harness.backends.torch import module_on
     from benchctl.harness.convert import ArtifactCache, get_artifact
+    from benchctl.runner.backends.torch import module_on
 
     art = get_artifact("convit_tiny", "pt2", ArtifactCache(shared_home / "artifacts"))
     module = module_on(torch.export.load(str(art.path)), "meta")
@@ -147,7 +147,7 @@ def test_xnnpack_partition_is_never_reported_as_the_delegate(shared_home, accele
     node can only be that delegate's. Here the delegate took nothing: reported as CPU."""
     from ai_edge_litert import interpreter
 
-    from benchctl.harness.backends.litert import LiteRtSession, interpreter_kwargs
+    from benchctl.runner.backends.litert import LiteRtSession, interpreter_kwargs
 
     model = str(_tiny_tflite(shared_home))
     cpu = interpreter.Interpreter(**interpreter_kwargs(interpreter, model, "cpu", {}))
@@ -192,14 +192,14 @@ def test_a_crashing_delegate_costs_the_delegate_not_the_capabilities(tmp_path):
     import sys
 
     pytest.importorskip("ai_edge_litert")
-    from benchctl.harness.backends.litert import probe_delegate
+    from benchctl.runner.backends.litert import probe_delegate
 
     lib = _crashing_delegate(tmp_path)
     assert "crashed the process (SIGSEGV)" in (probe_delegate(str(lib)) or "")
     out = tmp_path / "caps.json"
     env = {**os.environ, "BENCHCTL_EDGETPU_LIBRARY": str(lib)}
     done = subprocess.run(
-        [sys.executable, "-m", "benchctl.harness.runner", "--capabilities", str(out)],
+        [sys.executable, "-m", "benchctl.runner", "--capabilities", str(out)],
         env=env,
         capture_output=True,
         text=True,
@@ -212,8 +212,8 @@ def test_a_crashing_delegate_costs_the_delegate_not_the_capabilities(tmp_path):
 
 def test_a_crashing_delegate_fails_the_run_with_a_reason(shared_home, tmp_path, monkeypatch):
     """G6: a run asking for that delegate gets DelegateUnavailable, and the runner lives."""
-    from benchctl.harness.backends.base import DelegateUnavailable
-    from benchctl.harness.backends.litert import LiteRtBackend
+    from benchctl.runner.backends.base import DelegateUnavailable
+    from benchctl.runner.backends.litert import LiteRtBackend
 
     monkeypatch.setenv("BENCHCTL_EDGETPU_LIBRARY", str(_crashing_delegate(tmp_path)))
     with pytest.raises(DelegateUnavailable, match="SIGSEGV"):
@@ -224,8 +224,8 @@ def test_one_broken_runtime_install_does_not_take_the_capabilities_down(monkeypa
     """G3: a version lookup that raises (tensorrt-cu12 has no `tensorrt` distribution)."""
     import importlib.metadata
 
-    from benchctl.harness import runner
-    from benchctl.harness.backends.onnxruntime import OnnxRuntimeBackend
+    from benchctl.runner import run as runner
+    from benchctl.runner.backends.onnxruntime import OnnxRuntimeBackend
 
     def broken(self) -> str:
         raise importlib.metadata.PackageNotFoundError("onnxruntime")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import time
 
-from benchctl.harness.measure import measure
+from benchctl.runner.measure import measure
 
 
 def test_loop_calls_first_warmup_and_timed_iterations_once_each():
@@ -121,8 +121,8 @@ def test_target_ci_goes_past_iters_and_a_limit_stops_it():
 def test_the_order_statistic_ci_agrees_with_the_hosts_bootstrap():
     import numpy as np
 
-    from benchctl.harness.measure import median_ci_rel
     from benchctl.results.stats import summarize
+    from benchctl.runner.measure import median_ci_rel
 
     rng = np.random.default_rng(1)
     x = (rng.lognormal(0, 0.3, 4000) * 1e6).astype(int).tolist()

@@ -7,14 +7,14 @@ import uuid
 
 import pytest
 
-from benchctl.harness import contract
-from benchctl.harness.backends import _profile, _profile_ort
-from benchctl.harness.backends._profile_litert import partitions, placement
-from benchctl.harness.backends._profile_tensorrt import inspector_layers, op_type_from_name
 from benchctl.harness.convert import ArtifactCache, LazyBuild, get_artifact
 from benchctl.harness.run import RunRequest, build_spec
-from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import get_runtime
+from benchctl.runner import contract
+from benchctl.runner.backends import _profile, _profile_ort
+from benchctl.runner.backends._profile_litert import partitions, placement
+from benchctl.runner.backends._profile_tensorrt import inspector_layers, op_type_from_name
+from benchctl.runner.run import run_spec_file
 
 
 def _run(shared_home, tmp_path, runtime_name: str, profile: int | None = 7, iterations=20):

@@ -13,7 +13,6 @@ import typer.main
 
 from benchctl.cli._options import SETTING_OPTIONS
 from benchctl.cli.app import app, main
-from benchctl.harness import contract
 from benchctl.harness import sweep as sweeps
 from benchctl.harness.collect import Failure, build_record, harness_facts
 from benchctl.harness.devicelock import device_lock
@@ -24,6 +23,7 @@ from benchctl.harness.run import resolve
 from benchctl.lab.jobs import job_fields
 from benchctl.models import MODELS
 from benchctl.results.store import ResultStore
+from benchctl.runner import contract
 
 NONE = type(None)
 FACTORY = """

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from benchctl.harness import contract
-from benchctl.harness.digest import content_sha256
 from benchctl.harness.run import RunRequest, build_spec
-from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import get_runtime
 from benchctl.harness.transports import LocalTransport
+from benchctl.runner import contract
+from benchctl.runner.digest import content_sha256
+from benchctl.runner.run import run_spec_file
 
 
 def _run(tiny_artifact, tmp_path: Path, mutate=None, iterations: int = 100):

@@ -6,12 +6,12 @@ import uuid
 
 import pytest
 
-from benchctl.harness import contract
-from benchctl.harness.backends.tensorrt import engine_cache_key
 from benchctl.harness.convert import ArtifactCache, LazyBuild, get_artifact
 from benchctl.harness.run import RunRequest, build_spec
-from benchctl.harness.runner import run_spec_file
 from benchctl.harness.runtimes import RUNTIMES, get_runtime
+from benchctl.runner import contract
+from benchctl.runner.backends.tensorrt import engine_cache_key
+from benchctl.runner.run import run_spec_file
 
 
 def _run(shared_home, tmp_path, runtime_name: str, iterations: int = 30) -> dict:
@@ -134,7 +134,7 @@ def test_engine_cache_key_covers_everything_that_invalidates_an_engine():
 
 
 def test_every_runtime_names_a_real_target_and_backend():
-    from benchctl.harness.backends import backend_names
+    from benchctl.runner.backends import backend_names
 
     for name in RUNTIMES.names():
         rt = RUNTIMES.get(name)
@@ -168,7 +168,7 @@ def test_tensorrt_int8_builds_from_the_qdq_onnx_and_refuses_a_mismatch(shared_ho
     doc = _run(shared_home, tmp_path / "int8", "tensorrt-int8", iterations=200)
     assert doc["status"] == "ok", doc["error"]
     assert doc["runtime"]["plan_summary"]["strongly_typed"] is True
-    from benchctl.harness.backends.tensorrt import TensorRtBackend
+    from benchctl.runner.backends.tensorrt import TensorRtBackend
 
     art = get_artifact("test_mobileone", "onnx", ArtifactCache(shared_home / "artifacts"))
     with pytest.raises(ValueError, match="computes in fp32, not fp16"):

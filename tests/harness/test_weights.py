@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from benchctl.cli.app import app
 from benchctl.harness.build import build_model
 from benchctl.harness.convert import artifact_key
-from benchctl.harness.digest import content_sha256
+from benchctl.runner.digest import content_sha256
 
 runner = CliRunner()
 

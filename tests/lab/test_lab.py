@@ -226,7 +226,7 @@ def _kill_runners(home: Path) -> None:
             cmd = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"benchctl.harness.runner" in cmd and any(str(home).encode() in c for c in cmd):
+        if b"benchctl.runner" in cmd and any(str(home).encode() in c for c in cmd):
             os.kill(int(proc.name), signal.SIGKILL)
 
 

@@ -91,8 +91,8 @@ def screen(ctx: CheckContext) -> None:
 def launch_noop_spec(ctx: CheckContext) -> None:
     """The app on a spec whose model is missing: it must start, read the spec and write a
     valid result saying MODEL_NOT_FOUND, where the host can pull it."""
-    from benchctl.harness import contract
     from benchctl.harness.lifecycle import app_target
+    from benchctl.runner import contract
 
     t = ctx.transport
     spec = contract.read(contract.EXAMPLES / "spec.json")
@@ -151,8 +151,8 @@ def _logs(t: Any) -> str:
 
 def runtimes(ctx: CheckContext) -> None:
     """What the app says this phone offers (`am instrument -e capabilities <path>`)."""
-    from benchctl.harness import contract
     from benchctl.harness.transports.adb import instrumentation_ok
+    from benchctl.runner import contract
 
     t = ctx.transport
     remote = posixpath.join(t.capabilities.files_root, "capabilities.json")

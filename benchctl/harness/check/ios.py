@@ -113,7 +113,7 @@ def app(ctx: CheckContext) -> None:
 
 
 def _noop_spec(run_id: str, model_sha: str) -> dict[str, Any]:
-    from benchctl.harness import contract
+    from benchctl.runner import contract
 
     example = Path(contract.__file__).with_name("examples") / "spec.json"
     spec = json.loads(example.read_text())
@@ -128,8 +128,8 @@ def _noop_spec(run_id: str, model_sha: str) -> dict[str, Any]:
 
 def noop_spec(ctx: CheckContext) -> None:
     """Launch the app on a spec it must refuse without running anything, and read its answer."""
-    from benchctl.harness import contract
     from benchctl.harness.lifecycle import app_target
+    from benchctl.runner import contract
 
     t = ctx.transport
     run_id = uuid.uuid4().hex

@@ -136,11 +136,11 @@ def _tiny_one(ctx: CheckContext, name: str, configured: bool) -> None:
 def run_tiny(ctx: CheckContext, runtime_name: str) -> dict[str, Any]:
     """The tiny model on one runtime through the device's runner; the validated result."""
     from benchctl import config
-    from benchctl.harness import contract
     from benchctl.harness.collect import check_result
     from benchctl.harness.convert import ArtifactCache, get_artifact
     from benchctl.harness.run import RunRequest, build_spec
     from benchctl.harness.runtimes import get_runtime
+    from benchctl.runner import contract
 
     runtime = get_runtime(runtime_name)
     artifact = get_artifact(TINY_MODEL, runtime.target, ArtifactCache(config.artifacts_dir()))

@@ -24,8 +24,8 @@ from benchctl.harness.build import build_options
 from benchctl.harness.convert.base import Converted, Converter
 from benchctl.harness.convert.cache import Artifact, ArtifactCache, cache_key
 from benchctl.harness.convert.targets import Target, get_target
-from benchctl.harness.digest import content_sha256, content_size
 from benchctl.models import ModelSpec, get_model_spec
+from benchctl.runner.digest import content_sha256, content_size
 
 if TYPE_CHECKING:
     from benchctl.harness.build import BuiltModel

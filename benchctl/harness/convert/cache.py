@@ -25,8 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchctl.harness import contract, leftovers
-from benchctl.harness.digest import content_sha256
+from benchctl.harness import leftovers
+from benchctl.runner import contract
+from benchctl.runner.digest import content_sha256
 
 META = "artifact.json"
 SEAL = "seal"

@@ -91,7 +91,7 @@ def input_signature(path: Path) -> list[dict[str, Any]]:
 
     ort.disable_telemetry_events()  # no telemetry from benchctl's processes
 
-    from benchctl.harness.backends.onnxruntime import ORT_DTYPES
+    from benchctl.runner.backends.onnxruntime import ORT_DTYPES
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return [

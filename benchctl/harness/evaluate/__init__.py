@@ -298,10 +298,10 @@ def _record(
     import torch
 
     from benchctl import __version__
-    from benchctl.harness.digest import content_sha256
     from benchctl.harness.environment import harness_git_sha, library_versions
     from benchctl.harness.evaluate.preprocess import config_digest
     from benchctl.results.measured import AccuracyRecord
+    from benchctl.runner.digest import content_sha256
 
     n = counts.n
     has_top5 = counts.num_classes >= 5

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchctl.errors import ConfigError
-from benchctl.harness.digest import content_sha256
+from benchctl.runner.digest import content_sha256
 
 SUBSET_SEED = 0
 

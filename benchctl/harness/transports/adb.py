@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 EXIT_MARKER = "__BENCHCTL_EXIT__"
 STATUS_STREAM = "INSTRUMENTATION_STATUS: stream="  # `am instrument -r`: a status bundle's text
-PROGRESS_PREFIX = "@@benchctl progress"  # = benchctl.harness.runner.PROGRESS_PREFIX (light import)
+PROGRESS_PREFIX = "@@benchctl progress"  # = benchctl.runner.run.PROGRESS_PREFIX (light import)
 DEFAULT_APP = "dev.benchctl.android"
 # The app's product flavors put the release APK here (android_app/README.md); `qnn` likewise.
 BUILD_RELEASE = "cd android_app && ./gradlew :app:assembleStandardRelease"

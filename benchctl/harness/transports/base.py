@@ -39,7 +39,7 @@ class TransportCapabilities:
     """What a transport can do on its device (the lifecycle picks its path from this)."""
 
     shell: bool  # runs argv programs (the Python runner, getprop, nvidia-smi…)
-    python_runner: bool  # `python -m benchctl.harness.runner SPEC` can run there
+    python_runner: bool  # `python -m benchctl.runner SPEC` can run there
     app_launch: bool  # starts a companion app with a spec path (Android, iOS)
     files_root: str  # where run folders and the model cache live on the device
 

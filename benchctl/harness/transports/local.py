@@ -74,7 +74,7 @@ class LocalTransport:
         return Path(remote).exists()
 
     def sha256(self, remote: str, *, timeout: float) -> str | None:
-        from benchctl.harness.digest import content_sha256
+        from benchctl.runner.digest import content_sha256
 
         return content_sha256(remote) if Path(remote).exists() else None
 
@@ -83,7 +83,7 @@ class LocalTransport:
 
     def facts(self, *, timeout: float) -> dict[str, Any]:
         from benchctl.harness.discovery import local_corals, local_gpus
-        from benchctl.harness.runner.facts import device_facts
+        from benchctl.runner.facts import device_facts
 
         facts: dict[str, Any] = dict(device_facts())
         if self.accelerator == "cuda":
@@ -111,7 +111,7 @@ class LocalTransport:
         return None
 
     def runner_argv(self) -> list[str]:
-        return [sys.executable, "-m", "benchctl.harness.runner"]
+        return [sys.executable, "-m", "benchctl.runner"]
 
     def cleanup(self, remote: str) -> None:
         shutil.rmtree(remote, ignore_errors=True)

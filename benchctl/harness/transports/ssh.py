@@ -5,12 +5,13 @@ loop thread so the rest of benchctl stays synchronous. Files move over SFTP; pro
 lists quoted with `shlex.join`, wrapped in the board's `timeout` so a lost connection never
 leaves a runner behind, and stdout and stderr are drained concurrently (no window deadlock).
 
-The runner on the board is `python -m benchctl.harness.runner SPEC`, either
+The runner on the board is `python -m benchctl.runner SPEC`, either
 
-- `runner = "push"` (default): benchctl's own sources (pure Python, ~400 kB; the runner imports
-  only its small part) are copied once per content hash to `<root>/runner/<version>-<hash>/`
-  and put on `PYTHONPATH`; the board needs only Python 3.11, numpy, jsonschema and the
-  runtime (e.g. onnxruntime), not torch; or
+- `runner = "push"` (default): the `benchctl.runner` package's import closure, and nothing else
+  of benchctl (`harness/runner_bundle.py`), is copied once per content hash to
+  `<root>/runner/<version>-<hash>/` and put on `PYTHONPATH`; the board needs only Python 3.11,
+  numpy, jsonschema and the runtime (e.g. onnxruntime), not torch; an edit to the host's CLI
+  leaves the bundle as it is; or
 - `runner = "installed"`: benchctl is pip-installed in the board's `python`.
 
 `devices doctor` reads the runner's version from its capabilities document either way.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import hashlib
 import posixpath
 import re
 import shlex
@@ -29,8 +29,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from benchctl import __version__
 from benchctl.errors import ConfigError, DependencyMissingError, TransportError
+from benchctl.harness.runner_bundle import runner_bundle
 from benchctl.harness.transports.base import (
     AppTarget,
     Completed,
@@ -85,22 +85,6 @@ def parse_address(address: str) -> tuple[str | None, str, int | None]:
         host, port_text = hostport.split(":")
         port = int(port_text)
     return (user or None), host, port
-
-
-def runner_bundle() -> tuple[str, list[tuple[Path, str]]]:
-    """(bundle id, [(local file, path inside the bundle)]) for the pushed runner."""
-    import benchctl
-
-    pkg = Path(benchctl.__file__).resolve().parent
-    files = [
-        (f, "benchctl/" + f.relative_to(pkg).as_posix())
-        for f in sorted(pkg.rglob("*"))
-        if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc"
-    ]
-    h = hashlib.sha256()
-    for f, rel in files:
-        h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
-    return f"{__version__}-{h.hexdigest()[:12]}", files
 
 
 class SshTransport:
@@ -363,13 +347,13 @@ class SshTransport:
 
     def runner_argv(self) -> list[str]:
         if self.runner_mode == "installed":
-            return [self.python, "-m", "benchctl.harness.runner"]
+            return [self.python, "-m", "benchctl.runner"]
         return [
             "env",
             f"PYTHONPATH={self.ensure_runner()}",
             self.python,
             "-m",
-            "benchctl.harness.runner",
+            "benchctl.runner",
         ]
 
     def ensure_runner(self, timeout: float = 300) -> str:

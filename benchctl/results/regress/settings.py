@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from benchctl.errors import ConfigError
-from benchctl.harness.contention import DEFAULT_THRESHOLDS as CONTENTION
 from benchctl.harness.gating import DRIFT_THRESHOLD
+from benchctl.runner.contention import DEFAULT_THRESHOLDS as CONTENTION
 
 CONFIG_FILE = "regress.toml"
 
@@ -43,7 +43,7 @@ class DetectorSettings:
     min_drift_samples: int = 20  # fewer samples: drift not checked
     max_temp_c: float | None = None  # device temperature at the start; None: not gated
     max_thermal_level: int = 1  # 0 nominal/none, 1 fair/light, 2 serious/moderate, 3 severe…
-    # Contention in the timed loop (harness/contention.py; chosen by scripts/noise_quality.py).
+    # Contention in the timed loop (runner/contention.py; chosen by scripts/noise_quality.py).
     max_others_share: float = CONTENTION["max_others_share"]
     max_others_share_window: float = CONTENTION["max_others_share_window"]
     max_run_delay_share: float = CONTENTION["max_run_delay_share"]

@@ -177,7 +177,7 @@ def check_validity(
 def _contention_reasons(environment: dict[str, Any], settings: DetectorSettings) -> list[str]:
     """`noisy`: others took a meaningful share of the runner's CPUs (re-judged here with the
     series' settings from the figures the runner or the host recorded, not its verdict)."""
-    from benchctl.harness.contention import assess
+    from benchctl.runner.contention import assess
 
     limits = {
         "max_others_share": settings.max_others_share,

@@ -263,7 +263,7 @@ public final class BenchRunner {
     }
 
     /// `sha256:<hex>` of a file, or of a folder such as an .mlpackage, exactly as the host's
-    /// benchctl/harness/digest.py computes it: files sorted by their path components, each fed as
+    /// benchctl/runner/digest.py computes it: files sorted by their path components, each fed as
     /// a 4-byte big-endian path length, the UTF-8 relative path, an 8-byte big-endian size, then
     /// its bytes.
     func sha256(of url: URL) throws -> String {

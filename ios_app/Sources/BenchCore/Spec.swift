@@ -1,6 +1,6 @@
 import Foundation
 
-/// The contract's fixed names (benchctl/harness/contract) and the versions this runner speaks.
+/// The contract's fixed names (benchctl/runner/contract) and the versions this runner speaks.
 public enum Contract {
     public static let spec = "benchctl.spec"
     public static let result = "benchctl.result"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The timing loop, with the protocol of the Python runner (benchctl/harness/measure.py) and the
+/// The timing loop, with the protocol of the Python runner (benchctl/runner/measure.py) and the
 /// Android core: the first call is timed alone, warm-up is counted and timed as one total, each
 /// timed call is one raw sample, and progress and `max_total_s` are handled between chunks only.
 public struct TimingLoop {

@@ -64,7 +64,7 @@ final class BenchRunnerTests: XCTestCase {
         XCTAssertEqual(r.status, .thermalAbort)
     }
 
-    /// The expected digest was computed by the host's benchctl/harness/digest.py for this tree:
+    /// The expected digest was computed by the host's benchctl/runner/digest.py for this tree:
     /// the order of a/b.bin before a-c.txt is path-component order, not string order.
     func testFolderDigestMatchesTheHost() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)

@@ -9,7 +9,7 @@ enum Golden {
         .deletingLastPathComponent() // Tests
         .deletingLastPathComponent() // ios_app
         .deletingLastPathComponent() // repository root
-    static let examples = repo.appendingPathComponent("benchctl/harness/contract/examples")
+    static let examples = repo.appendingPathComponent("benchctl/runner/contract/examples")
 
     static func data(_ name: String) throws -> Data {
         try Data(contentsOf: examples.appendingPathComponent(name))

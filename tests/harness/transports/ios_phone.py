@@ -104,7 +104,7 @@ class Pmd3Phone:
                 proc = subprocess.CompletedProcess([], -11, "", "Segmentation fault")
             else:
                 proc = subprocess.run(
-                    [sys.executable, "-m", "benchctl.harness.runner", str(local_spec)],
+                    [sys.executable, "-m", "benchctl.runner", str(local_spec)],
                     capture_output=True, text=True, timeout=timeout, check=False,
                 )  # fmt: skip
             self.launches.append(proc)

@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from typer.testing import CliRunner
 
 from benchctl.cli.app import app
-from benchctl.harness import contract
 from benchctl.harness.check import run_check
 from benchctl.harness.devices import get_device
+from benchctl.runner import contract
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _play(spec_path: Path) -> bool:
-    from benchctl.harness.runner import run_spec_file
+    from benchctl.runner.run import run_spec_file
 
     return run_spec_file(spec_path)["status"] == "ok"
 

@@ -52,7 +52,7 @@ def _public(key: Path):
 
 def _play_with_progress(spec_path: Path, status) -> bool:
     """The app: benchctl's own runner on the pushed spec, its progress sent as it happens."""
-    from benchctl.harness.runner import run_spec_file
+    from benchctl.runner.run import run_spec_file
 
     def progress(phase: str, done: int, total: int) -> None:
         status(f"@@benchctl progress {phase} {done} {total}")

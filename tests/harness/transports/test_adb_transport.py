@@ -40,7 +40,7 @@ def _public(key: Path):
 
 def _play_the_app(spec_path: Path) -> bool:
     """Stand-in for the companion app: benchctl's own runner on the pushed spec and model."""
-    from benchctl.harness.runner import run_spec_file
+    from benchctl.runner.run import run_spec_file
 
     return run_spec_file(spec_path)["status"] == "ok"
 

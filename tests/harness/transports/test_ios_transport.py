@@ -21,9 +21,9 @@ from afc_device import AfcDevice
 from ios_phone import Pmd3Phone, parse_with_real_cli
 
 from benchctl.errors import DependencyMissingError, TransportError
-from benchctl.harness.digest import content_sha256
 from benchctl.harness.transports.base import AppTarget, Completed
 from benchctl.harness.transports.ios import IosTransport, battery_from_diagnostics
+from benchctl.runner.digest import content_sha256
 
 ASSETS = Path(__file__).parent / "assets" / "ios"
 

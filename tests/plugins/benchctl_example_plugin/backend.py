@@ -1,4 +1,4 @@
-"""The `onnx-reference` runner backend (benchctl/harness/backends/base.py: Backend): the ONNX
+"""The `onnx-reference` runner backend (benchctl/runner/backends/base.py: Backend): the ONNX
 reference evaluator (onnx.reference), slow but an independent implementation of the operators'
 definitions, for checking a runtime's outputs rather than for speed."""
 
@@ -9,8 +9,8 @@ import importlib.metadata
 from collections.abc import Callable
 from typing import Any
 
-from benchctl.harness.backends import BackendEntry
-from benchctl.harness.backends.base import (
+from benchctl.runner.backends import BackendEntry
+from benchctl.runner.backends.base import (
     BackendUnavailable,
     Description,
     HostClockSession,

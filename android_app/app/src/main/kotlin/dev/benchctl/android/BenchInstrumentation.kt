@@ -102,7 +102,7 @@ class BenchInstrumentation : Instrumentation() {
         const val ARG_PREPARE = "prepare"
         const val ARG_CAPABILITIES = "capabilities"
 
-        /** The Python runner's progress prefix (benchctl/harness/runner), so one parser reads both. */
+        /** The Python runner's progress prefix (benchctl/runner), so one parser reads both. */
         const val PROGRESS_PREFIX = "@@benchctl progress"
     }
 }

@@ -6,7 +6,7 @@ import java.io.IOException
 
 /**
  * One `benchctl.spec` in, one `benchctl.result` out — the app-side twin of the Python runner
- * (benchctl/harness/runner). It always writes a result, an error status with a code when
+ * (benchctl/runner). It always writes a result, an error status with a code when
  * something fails, so the host never has to guess; the codes are the Python runner's.
  */
 class BenchRunner(

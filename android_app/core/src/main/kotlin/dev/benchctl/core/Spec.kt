@@ -2,7 +2,7 @@ package dev.benchctl.core
 
 import com.google.gson.JsonObject
 
-/** The contract's fixed names and the versions this runner speaks (benchctl/harness/contract). */
+/** The contract's fixed names and the versions this runner speaks (benchctl/runner/contract). */
 object Contract {
     const val SPEC = "benchctl.spec"
     const val RESULT = "benchctl.result"

@@ -1,7 +1,7 @@
 package dev.benchctl.core
 
 /**
- * The timing loop, with the same protocol as the Python runner (benchctl/harness/measure.py):
+ * The timing loop, with the same protocol as the Python runner (benchctl/runner/measure.py):
  * - the first call after load is timed on its own and is neither warm-up nor a sample;
  * - warm-up calls are counted and timed as one total;
  * - each timed call is one raw sample from a monotonic clock, nothing else inside the region;

@@ -11,7 +11,7 @@ import java.io.File
 object TestFiles {
     val contractDir: File by lazy {
         val dir = System.getProperty("benchctl.contract.dir")
-            ?: error("set -Dbenchctl.contract.dir to benchctl/harness/contract")
+            ?: error("set -Dbenchctl.contract.dir to benchctl/runner/contract")
         File(dir).also { check(File(it, "result.schema.json").isFile) { "no contract in $it" } }
     }
 
@@ -20,7 +20,7 @@ object TestFiles {
         File(dir).also { it.mkdirs() }
     }
 
-    /** A file of the repository (the contract's folder is benchctl/harness/contract). */
+    /** A file of the repository (the contract's folder is benchctl/runner/contract). */
     fun repoFile(path: String): File = File(contractDir.parentFile.parentFile.parentFile, path)
 
     fun golden(name: String): String = File(contractDir, "examples/$name").readText()

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from benchctl.harness.backends.base import (
+from benchctl.runner.backends.base import (
     BackendUnavailable,
     DelegateUnavailable,
     Description,

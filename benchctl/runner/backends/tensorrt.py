@@ -26,14 +26,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchctl.harness.backends.base import (
+from benchctl.runner.backends.base import (
     BackendUnavailable,
     DelegateUnavailable,
     Description,
     TensorSpec,
 )
-from benchctl.harness.backends.torch import cuda_event_timer
-from benchctl.harness.digest import content_sha256
+from benchctl.runner.backends.torch import cuda_event_timer
+from benchctl.runner.digest import content_sha256
 
 PRECISIONS = ("fp32", "fp16", "int8")
 INSTALL_HINT = (

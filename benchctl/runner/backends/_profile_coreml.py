@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from benchctl.harness.backends._profile import ProfileRequest, median_ns
+from benchctl.runner.backends._profile import ProfileRequest, median_ns
 
 DEVICE_UNIT = {
     "MLCPUComputeDevice": "cpu",
@@ -50,7 +50,7 @@ def profile(req: ProfileRequest) -> dict[str, Any]:
     import coremltools as ct
     from coremltools.models.compute_plan import MLComputePlan
 
-    from benchctl.harness.backends.coreml import COMPUTE_UNITS
+    from benchctl.runner.backends.coreml import COMPUTE_UNITS
 
     units = getattr(ct.ComputeUnit, COMPUTE_UNITS[req.accelerator])
     plan = MLComputePlan.load_from_path(path=req.model_path, compute_units=units)

@@ -17,7 +17,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from benchctl.harness.backends.base import (
+from benchctl.runner.backends.base import (
     BackendUnavailable,
     DelegateUnavailable,
     Description,

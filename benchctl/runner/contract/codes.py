@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from benchctl.harness.contract import schema
+from benchctl.runner.contract import schema
 
 
 @dataclass(frozen=True)

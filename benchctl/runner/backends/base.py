@@ -1,6 +1,6 @@
 """The runtime-backend role inside a runner: load an artifact, prepare inputs, expose one call.
 
-A backend never times anything itself; `harness.measure` owns the clock. `describe()` reports
+A backend never times anything itself; `runner.measure` owns the clock. `describe()` reports
 what actually ran (accelerator, providers, delegated nodes) so a silent fallback is visible.
 """
 
@@ -46,7 +46,7 @@ class DelegateUnavailable(Exception):
 
 
 class Session(Protocol):
-    # Asynchronous device runtimes set these (see harness.measure): a per-call device timer, a
+    # Asynchronous device runtimes set these (see runner.measure): a per-call device timer, a
     # host-side wait for the device, and the name of the clock the samples come from.
     timer: Callable[[Callable[[], object]], int] | None
     synchronize: Callable[[], object] | None

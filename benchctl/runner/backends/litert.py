@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from benchctl.harness.backends.base import (
+from benchctl.runner.backends.base import (
     BackendUnavailable,
     DelegateUnavailable,
     Description,

@@ -19,11 +19,11 @@ DEFAULT_ITERATIONS = 20
 WARMUP = 3  # profiled calls discarded before the measured ones (the profiler's own warm-up)
 
 _MODULES = {
-    "onnxruntime": "benchctl.harness.backends._profile_ort",
-    "torch": "benchctl.harness.backends._profile_torch",
-    "litert": "benchctl.harness.backends._profile_litert",
-    "tensorrt": "benchctl.harness.backends._profile_tensorrt",
-    "coreml": "benchctl.harness.backends._profile_coreml",
+    "onnxruntime": "benchctl.runner.backends._profile_ort",
+    "torch": "benchctl.runner.backends._profile_torch",
+    "litert": "benchctl.runner.backends._profile_litert",
+    "tensorrt": "benchctl.runner.backends._profile_tensorrt",
+    "coreml": "benchctl.runner.backends._profile_coreml",
 }
 
 

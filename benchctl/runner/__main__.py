@@ -1,5 +1,5 @@
-"""`python -m benchctl.harness.runner SPEC.json` writes the result beside the spec;
-`python -m benchctl.harness.runner --capabilities OUT.json` describes what this machine can run."""
+"""`python -m benchctl.runner SPEC.json` writes the result beside the spec;
+`python -m benchctl.runner --capabilities OUT.json` describes what this machine can run."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import json
 import sys
 from pathlib import Path
 
-from benchctl.harness import contract
-from benchctl.harness.runner import capabilities, run_spec_file, stdout_progress
+from benchctl.runner import contract
+from benchctl.runner.run import capabilities, run_spec_file, stdout_progress
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchctl.harness.runner")
+    parser = argparse.ArgumentParser(prog="python -m benchctl.runner")
     parser.add_argument("spec", nargs="?", type=Path, help="benchctl.spec document")
     parser.add_argument("--capabilities", type=Path, metavar="OUT", help="write capabilities here")
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ Invariants (the measurement protocol, see `benchctl.MEASUREMENT_PROTOCOL_VERSION
 - `max_total_s` stops the loop between chunks; which rule stopped it is recorded;
 - with `target_ci`, timed chunks go on past `iters` until the 95 % CI of the median is within
   that fraction of the median (`stopped_by` "target_ci"), or `max_iters` / `max_total_s` first;
-- a contention `monitor` (harness/contention.py) reads the machine at the loop's start, between
+- a contention `monitor` (runner/contention.py) reads the machine at the loop's start, between
   chunks (chunks are shortened so readings come about every `monitor.interval_ns`) and at its end.
 
 Only the standard library is imported here: this module runs on devices too.
@@ -34,7 +34,7 @@ MONITOR_INTERVAL_NS = 250_000_000
 
 
 class LoopMonitor(Protocol):
-    """Reads the machine between timed chunks (harness/contention.py: Monitor)."""
+    """Reads the machine between timed chunks (runner/contention.py: Monitor)."""
 
     interval_ns: int
 

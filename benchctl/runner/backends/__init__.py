@@ -11,14 +11,14 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from benchctl.harness.backends.base import (
+from benchctl.registry import Registry
+from benchctl.runner.backends.base import (
     Backend,
     BackendUnavailable,
     DelegateUnavailable,
     Description,
     TensorSpec,
 )
-from benchctl.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,11 @@ BACKENDS: Registry[BackendEntry] = Registry(
 def register_builtin(registry: Registry[BackendEntry]) -> None:
     """benchctl's own backends (its `benchctl.backends` entry point)."""
     for name, ref in (
-        ("onnxruntime", "benchctl.harness.backends.onnxruntime:OnnxRuntimeBackend"),
-        ("litert", "benchctl.harness.backends.litert:LiteRtBackend"),
-        ("torch", "benchctl.harness.backends.torch:TorchBackend"),
-        ("tensorrt", "benchctl.harness.backends.tensorrt:TensorRtBackend"),
-        ("coreml", "benchctl.harness.backends.coreml:CoreMlBackend"),
+        ("onnxruntime", "benchctl.runner.backends.onnxruntime:OnnxRuntimeBackend"),
+        ("litert", "benchctl.runner.backends.litert:LiteRtBackend"),
+        ("torch", "benchctl.runner.backends.torch:TorchBackend"),
+        ("tensorrt", "benchctl.runner.backends.tensorrt:TensorRtBackend"),
+        ("coreml", "benchctl.runner.backends.coreml:CoreMlBackend"),
     ):
         registry.add(name, BackendEntry(name, ref))
 

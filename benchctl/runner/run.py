@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from benchctl import __version__
-from benchctl.harness import contention, contract, measure
-from benchctl.harness.backends import (
+from benchctl.runner import contention, contract, measure, memory
+from benchctl.runner.backends import (
     BackendUnavailable,
     DelegateUnavailable,
     backend_names,
     get_backend,
 )
-from benchctl.harness.digest import content_sha256
-from benchctl.harness.runner import memory
-from benchctl.harness.runner.facts import device_facts, thermal_snapshot
+from benchctl.runner.digest import content_sha256
+from benchctl.runner.facts import device_facts, thermal_snapshot
 
 RUNNER_NAME = "benchctl-python"
 PROGRESS_PREFIX = "@@benchctl progress"
@@ -283,7 +282,7 @@ def _profiled_pass(
     """The `profile` entry when the spec asks for one: after the timed loop, never inside it."""
     if spec.get("profile") is None:
         return None
-    from benchctl.harness.backends._profile import DEFAULT_ITERATIONS, ProfileRequest, run_profile
+    from benchctl.runner.backends._profile import DEFAULT_ITERATIONS, ProfileRequest, run_profile
 
     return run_profile(
         ProfileRequest(
