@@ -55,11 +55,12 @@ def _finder(package: Path | None = None) -> _BenchctlOnly:
 def closure(package: Path | None = None) -> dict[str, Path]:
     """Module name → source file of every benchctl module the runner can import (`package`: the
     benchctl folder to read, by default the imported one)."""
-    return {
-        name: Path(module.__file__).resolve()
-        for name, module in _finder(package).modules.items()
-        if module.__file__ and name.partition(".")[0] == "benchctl"
-    }
+    found = {}
+    for name, module in _finder(package).modules.items():
+        source = getattr(module, "__file__", None)  # set by load_module; typeshed omits it
+        if source and name.partition(".")[0] == "benchctl":
+            found[name] = Path(source).resolve()
+    return found
 
 
 def outside_imports(package: Path | None = None) -> dict[str, set[str]]:

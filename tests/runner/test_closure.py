@@ -132,20 +132,40 @@ def _spec(folder: Path, shared_home: Path, runtime_name: str) -> Path:
     return folder / "spec.json"
 
 
-def _audit(args: list[str], out: Path) -> dict:
-    done = subprocess.run(
-        [sys.executable, str(AUDIT), str(out), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    doc = json.loads(out.read_text())
-    assert doc["exit"] == 0, done.stderr[-2000:]
-    return doc
+INSTALLED = [
+    b
+    for b, libs in RUNTIME_LIBRARIES.items()
+    if all(importlib.util.find_spec(lib) is not None for lib in libs)
+    and b != "coreml"  # coremltools installs on Linux but runs models only on macOS
+]
 
 
-def _check(doc: dict, backend: str | None) -> None:
+@pytest.fixture(scope="module")
+def audits(shared_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One audited runner process per installed runtime, all started at once (the cost of this
+    module is the slowest runtime's import, not their sum); backend → its folder."""
+    root = tmp_path_factory.mktemp("audits")
+    started = {}
+    for backend in INSTALLED:
+        spec = _spec(root / backend, shared_home, backend)
+        log = open(spec.parent / "stderr.txt", "w")  # a file: no pipe to fill while we wait
+        started[backend] = (
+            subprocess.Popen(
+                [sys.executable, str(AUDIT), str(spec.parent / "audit.json"), str(spec)],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            ),
+            log,
+        )
+    for proc, log in started.values():
+        try:
+            proc.wait(timeout=300)
+        finally:
+            log.close()
+    return {backend: root / backend for backend in started}
+
+
+def _check(doc: dict, backend: str) -> None:
     loaded = {m for m in doc["modules"] if _top(m) == "benchctl"}
     assert loaded - set(closure()) == set(), "the runner loaded modules the bundle does not ship"
     wrong = sorted(
@@ -158,19 +178,14 @@ def _check(doc: dict, backend: str | None) -> None:
     assert wrong == [], f"imports outside the closure rule: {wrong}"
 
 
-INSTALLED = [
-    b
-    for b, libs in RUNTIME_LIBRARIES.items()
-    if all(importlib.util.find_spec(lib) is not None for lib in libs)
-    and b != "coreml"  # coremltools installs on Linux but runs models only on macOS
-]
-
-
 @pytest.mark.parametrize("backend", INSTALLED)
-def test_a_run_imports_its_runtime_and_no_other(shared_home, tmp_path, backend):
-    spec = _spec(tmp_path / "run", shared_home, backend)
-    doc = _audit([str(spec)], tmp_path / "audit.json")
-    result = contract.read(spec.parent / "result.json")
+def test_a_run_imports_its_runtime_and_no_other(audits, backend):
+    folder = audits[backend]
+    stderr = (folder / "stderr.txt").read_text()[-2000:]
+    assert (folder / "audit.json").is_file(), stderr
+    doc = json.loads((folder / "audit.json").read_text())
+    assert doc["exit"] == 0, stderr
+    result = contract.read(folder / "result.json")
     assert result["status"] == "ok", result["error"]
     assert "profile" in result  # the profiled pass ran: its imports are counted too
     _check(doc, backend)
@@ -179,11 +194,3 @@ def test_a_run_imports_its_runtime_and_no_other(shared_home, tmp_path, backend):
     assert sorted(others & loaded) == [], "another runtime was imported"
     used = {backend} | BACKENDS_USED_BY.get(backend, set())
     assert {_backend_of(m) for m in doc["modules"]} - {None} == used
-
-
-def test_capabilities_probe_every_backend_within_the_closure(tmp_path):
-    out = tmp_path / "capabilities.json"
-    doc = _audit(["--capabilities", str(out)], tmp_path / "audit.json")
-    contract.validate("capabilities", contract.read(out))
-    _check(doc, None)
-    assert {type(get_backend(n)).__module__ for n in backend_names()} <= set(doc["modules"])
