@@ -63,9 +63,9 @@ def test_a_new_import_anywhere_in_the_runner_is_followed(tmp_path):
     measure.write_text(
         measure.read_text()
         + "\n\ndef _late() -> None:\n    import benchctl.runner.extra\n"
-        + "    from benchctl import errors  # noqa: F401\n"
+        + "    from benchctl import config  # noqa: F401\n"
     )
     found = closure(pkg)
-    assert {"benchctl.runner.extra", "benchctl.errors"} <= set(found)
+    assert {"benchctl.runner.extra", "benchctl.config"} <= set(found)
     shipped = {rel for _, rel in runner_bundle(pkg)[1]}
     assert "benchctl/runner/extra.py" in shipped
