@@ -29,7 +29,7 @@ import importlib.metadata
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from benchctl.registry import Registry
@@ -120,7 +120,7 @@ def load_group(registry: Registry[Any]) -> None:
 def apply(registry: Registry[Any], obj: Any) -> None:
     """The hook: `obj` is one entry of the registry's type, or `register(registry)`."""
     if registry.entry_type is not None and isinstance(obj, registry.entry_type):
-        registry.add(obj.name, obj)
+        registry.add(cast(Any, obj).name, obj)  # every entry type has a name
     elif callable(obj) and not isinstance(obj, type):
         obj(registry)
     else:

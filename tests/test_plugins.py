@@ -122,16 +122,22 @@ def test_a_run_goes_through_a_plugin_transport_runtime_and_backend(env, tmp_path
     assert doc["median_ms"] > 0
 
 
-def test_help_loads_no_group_even_with_plugins_installed(env):
+def test_help_loads_no_group_and_a_plugin_target_is_keyed_without_torch(env):
     code = (
         "import sys\nfrom benchctl.cli.app import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         "loaded = [m for m in ('benchctl_example_plugin', 'benchctl.models.mobileone', "
         "'benchctl.harness.transports.ssh', 'importlib.metadata') if m in sys.modules]\n"
-        "print('LOADED', loaded)"
+        "print('LOADED', loaded)\n"
+        # the plugin's target and model meet in the artifact cache key, torch never imported
+        "from benchctl.harness.convert import artifact_key\n"
+        "a = artifact_key('example_tinynet', 'onnx-torchscript', batch=1, seed=0)\n"
+        "b = artifact_key('example_tinynet', 'onnx', batch=1, seed=0)\n"
+        "print('KEYS', len(a) == len(b) == 64 and a != b, 'torch' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "LOADED []" in proc.stdout, proc.stdout + proc.stderr
+    assert "KEYS True False" in proc.stdout, proc.stdout + proc.stderr
 
 
 # --- the hook, in process -------------------------------------------------------------------

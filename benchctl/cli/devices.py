@@ -131,7 +131,9 @@ def add_cmd(
     """Add a device; it is probed once to record its hardware class and unit identity."""
     from benchctl.harness.devices import kind, new_device, save_device, update_device
 
-    chosen = [(t, a) for t, a in (("ssh", ssh), ("adb", adb), ("ios", ios)) if a is not None]
+    chosen: list[tuple[str, str | None]] = [
+        (t, a) for t, a in (("ssh", ssh), ("adb", adb), ("ios", ios)) if a is not None
+    ]
     if local:
         chosen.append(("local", None))
     if transport is not None:

@@ -161,6 +161,7 @@ def _from_toml(name: str, doc: dict[str, Any], source: Path) -> Device:
         _validate(name, transport, doc.get("address"), doc.get("accelerator"))
     except ConfigError as exc:
         raise ConfigError(f"{source}: [devices.{name}]: {exc}") from None
+    assert isinstance(transport, str)  # _validate refused anything else
     runtimes = tuple(doc.get("runtimes") or kind(transport).default_runtimes)
     return Device(
         name=name,

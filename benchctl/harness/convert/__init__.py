@@ -53,8 +53,9 @@ def _module_file(module: str) -> Path:
 
 @functools.cache  # (a bare `cache` name would be shadowed by the .cache submodule)
 def _code_hash(module: str) -> str:
-    """Our own build + conversion code, and the converter's, is part of the key: changing it must
-    not reuse artifacts. `module`: the dotted converter module."""
+    """Our own build + conversion code, the converter's and what it declares in `CODE_DEPENDS`
+    (the modules its output depends on) is part of the key: changing it must not reuse
+    artifacts. `module`: the dotted converter module."""
     h = hashlib.sha256()
     files = [
         HERE.parent / "build.py",
@@ -62,8 +63,8 @@ def _code_hash(module: str) -> str:
         HERE / "targets.py",
         _module_file(module),
     ]
-    if module in (f"{__name__}.edgetpu", f"{__name__}.onnx"):
-        files.append(HERE / "tflite.py")  # edgetpu compiles its output; onnx-int8 its calibration
+    depends = getattr(importlib.import_module(module), "CODE_DEPENDS", ())
+    files += [_module_file(m) for m in depends]
     for f in files:
         h.update(f.read_bytes())
     return h.hexdigest()[:16]

@@ -21,6 +21,8 @@ from benchctl.harness.convert.base import Converted
 from benchctl.harness.convert.targets import Target
 
 EXPORTER = "edgetpu_compiler"
+# Other modules whose code shapes the artifact: it compiles tflite's full-integer output.
+CODE_DEPENDS = ("benchctl.harness.convert.tflite",)
 COMPILER = "edgetpu_compiler"
 TIMEOUT_S = 600
 INSTALL_HINT = (

@@ -23,6 +23,8 @@ from benchctl.harness.convert.targets import Target
 from benchctl.harness.parity import compare
 
 EXPORTER = "torch.onnx.export(dynamo)"
+# Other modules whose code shapes the artifact: onnx-int8 calibrates as tflite does.
+CODE_DEPENDS = ("benchctl.harness.convert.tflite",)
 OPSET = 18
 INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
