@@ -13,6 +13,13 @@ reports any series whose label or change points differ.
     .venv/bin/python scripts/scale_bench.py --series 500 --nights 200     # 100 k runs
     .venv/bin/python scripts/scale_bench.py --backend postgresql --compare-labels
     .venv/bin/python scripts/scale_bench.py --quick              # 12 × 30, a smoke run
+
+Before/after on one database, interleaved (each command alternately with the other tree's code
+and this one's, `--repeat` times; the two nightly JSON reports compared series by series):
+
+    git worktree add /tmp/base main
+    .venv/bin/python scripts/scale_bench.py --keep /tmp/10k.sqlite          # build once
+    .venv/bin/python scripts/scale_bench.py --db /tmp/10k.sqlite --against /tmp/base --repeat 3
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -30,7 +38,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,23 +90,26 @@ def build(url: str, series: int, nights: int, samples: int, seed: int) -> dict[s
     from benchctl.results.store import ResultStore
 
     store = ResultStore.open(url)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = store.ingest_many(synthetic.history(series, nights, samples_per_run=samples, seed=seed))
-    batched = time.perf_counter() - t0
+    batched, batched_cpu = time.perf_counter() - t0, time.process_time() - c0
     # One run at a time, as `benchctl run` stores it: the per-run ingest goal.
     extra = list(synthetic.history(series, nights + 1, samples_per_run=samples, seed=seed))
-    single = []
+    single, single_cpu = [], []
     for record in extra[-min(series, 30) :]:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         store.ingest(record)
         single.append(time.perf_counter() - t)
+        single_cpu.append(time.process_time() - c)
     store.engine.dispose()
     return {
         "runs": n + len(single),
         "build_s": round(batched, 1),
+        "build_cpu_s": round(batched_cpu, 1),  # the synthetic histories' making included
         "batched_ms_per_run": round(1e3 * batched / max(n, 1), 2),
         "single_ingest_ms_median": round(1e3 * statistics.median(single), 2),
         "single_ingest_ms_max": round(1e3 * max(single), 2),
+        "single_ingest_cpu_ms_median": round(1e3 * statistics.median(single_cpu), 2),
     }
 
 
@@ -117,25 +128,36 @@ runpy.run_module("benchctl", run_name="__main__")
 """
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS MiB, exit code, last stderr line) of one CLI process."""
+class Timing(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # the child's user + system seconds: steadier than wall time on a busy machine
+    rss_mib: float  # the child's peak memory
+    exit: int
+    stderr: str  # its last line
+
+
+def timed(argv: list[str], env: dict[str, str], code: Path = ROOT) -> Timing:
+    """One CLI process, running the benchctl of the source tree `code`."""
     hwm = Path(env["BENCH_CWD"]) / "hwm.txt"
     hwm.unlink(missing_ok=True)
     with tempfile.TemporaryFile() as err:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", _CHILD, *argv],
             stdout=subprocess.DEVNULL,
             stderr=err,
-            env={**env, "BENCH_HWM": str(hwm)},
+            env={**env, "BENCH_HWM": str(hwm), "PYTHONPATH": str(code)},
             cwd=env["BENCH_CWD"],
             check=False,
         )
         wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         err.seek(0)
         tail = err.read().decode(errors="replace").strip().splitlines()[-1:] or [""]
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     rss = int(hwm.read_text()) / 1024 if hwm.is_file() else float("nan")
-    return wall, rss, done.returncode, tail[0]
+    return Timing(wall, cpu, rss, done.returncode, tail[0])
 
 
 def two_runs(url: str) -> tuple[str, str]:
@@ -185,6 +207,48 @@ def compare_labels(url: str) -> dict[str, Any]:
     }
 
 
+def commands(out: Path, a: str, b: str, target: str) -> dict[str, list[str]]:
+    return {
+        "report nightly (md)": ["report", "nightly", "-o", str(out / "r.md")],
+        "report nightly (html)": ["report", "nightly", "-f", "html", "-o", str(out / "r.html")],
+        "report nightly (json)": ["report", "nightly", "-f", "json", "-o", str(out / "r.json")],
+        "export csv": ["export", "csv", "-o", str(out / "runs.csv")],
+        "export csv --rows models": ["export", "csv", "--rows", "models",
+                                     "--published-facts-only", "-o", str(out / "m.csv")],
+        "export parquet": ["export", "parquet", "-o", str(out / "runs.parquet")],
+        "export parquet --rows models": ["export", "parquet", "--rows", "models",
+                                         "--published-facts-only", "-o", str(out / "m.parquet")],
+        "results list": ["results", "list"],
+        "compare": ["compare", a, b],
+        "db push": ["db", "push", "--to", target],
+    }  # fmt: skip
+
+
+def same_report(mine: Path, theirs: Path) -> dict[str, Any]:
+    """The two trees' `report nightly --format json` outputs, series by series (everything but
+    the time it was generated): labels, change points, every number."""
+    docs = [json.loads(p.read_text()) for p in (mine, theirs)]
+    for doc in docs:
+        doc.pop("generated_at", None)
+    series = [{s["series_key"]: s for s in doc.pop("series")} for doc in docs]
+    differ = sorted(
+        k for k in series[0].keys() | series[1].keys() if series[0].get(k) != series[1].get(k)
+    )
+    labels = sum(
+        1
+        for k in series[0]
+        if k in series[1]
+        and series[0][k]["screening"]["label"] != series[1][k]["screening"]["label"]
+    )
+    return {
+        "series": len(series[0]),
+        "series_differ": len(differ),
+        "labels_differ": labels,
+        "header_same": docs[0] == docs[1],
+        "differing_series": differ[:10],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--series", type=int, default=51)
@@ -195,23 +259,35 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="12 series × 30 nights, 200 samples")
     ap.add_argument("--compare-labels", action="store_true", help="vs ruptures' Pelt (slow)")
     ap.add_argument("--keep", type=Path, help="build the SQLite database here and keep it")
+    ap.add_argument(
+        "--db", type=Path, help="time an SQLite database built before (--keep) instead of building"
+    )
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="another benchctl source tree (e.g. `git worktree add /tmp/base main`): each command "
+        "runs alternately with its code and this one's, and the two nightly JSON reports are "
+        "compared",
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each command (median shown)")
+    ap.add_argument("--only", action="append", help="only the commands whose name has this")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.quick:
         args.series, args.nights, args.samples = 12, 30, 200
-    if min(args.series, args.nights, args.samples) < 1:
-        ap.error("--series, --nights and --samples must be ≥ 1")
-    runs = args.series * args.nights
-    goal = 3.0 if runs <= 10_500 else 20.0
+    if min(args.series, args.nights, args.samples, args.repeat) < 1:
+        ap.error("--series, --nights, --samples and --repeat must be ≥ 1")
+    if args.db and (args.backend != "sqlite" or args.keep):
+        ap.error("--db is an SQLite file built before; not with --backend postgresql or --keep")
+    if args.db and not args.db.is_file():
+        ap.error(f"--db {args.db}: no such file (build it first with --keep)")
+    if args.against and not (args.against / "benchctl" / "__init__.py").is_file():
+        ap.error(f"--against {args.against}: not a benchctl source tree")
     tmp = Path(tempfile.mkdtemp(prefix="benchctl-scale-"))
     doc: dict[str, Any] = {
-        "series": args.series,
-        "nights": args.nights,
-        "samples_per_run": args.samples,
         "backend": args.backend,
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
-        "goal_s": goal,
     }
     try:
         pg = postgres(Path(tempfile.mkdtemp(prefix="benchctl-scale-pg-")))
@@ -219,45 +295,57 @@ def main(argv: list[str] | None = None) -> int:
             if server:
                 url, target = server + "bench", server + "pushed"
             else:
-                path = args.keep or tmp / "results.sqlite"
-                url, target = f"sqlite:///{path}", str(tmp / "pushed.sqlite")
-            print(f"building {runs} runs ({args.backend}) …", file=sys.stderr)
-            doc["ingest"] = build(url, args.series, args.nights, args.samples, args.seed)
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_CWD": str(tmp)}
-            env["BENCHCTL_HOME"] = str(tmp / "home")
+                path = args.db or args.keep or tmp / "results.sqlite"
+                url, target = f"sqlite:///{path.resolve()}", str(tmp / "pushed.sqlite")
+            if args.db:
+                doc["ingest"] = None
+            else:
+                runs = args.series * args.nights
+                print(f"building {runs} runs ({args.backend}) …", file=sys.stderr)
+                doc["ingest"] = build(url, args.series, args.nights, args.samples, args.seed)
+            doc.update(describe_db(url))
+            goal = 3.0 if doc["runs"] <= 10_500 else 20.0
+            doc["goal_s"] = goal
+            env = {**os.environ, "BENCH_CWD": str(tmp), "BENCHCTL_HOME": str(tmp / "home")}
             a, b = two_runs(url)
-            out = tmp / "out"
-            commands = {
-                "report nightly (md)": ["report", "nightly", "-o", str(out / "r.md")],
-                "report nightly (html)": ["report", "nightly", "-f", "html",
-                                          "-o", str(out / "r.html")],
-                "report nightly (json)": ["report", "nightly", "-f", "json",
-                                          "-o", str(out / "r.json")],
-                "export csv": ["export", "csv", "-o", str(out / "runs.csv")],
-                "export csv --rows models": ["export", "csv", "--rows", "models",
-                                             "--published-facts-only", "-o", str(out / "m.csv")],
-                "export parquet": ["export", "parquet", "-o", str(out / "runs.parquet")],
-                "export parquet --rows models": ["export", "parquet", "--rows", "models",
-                                                 "--published-facts-only",
-                                                 "-o", str(out / "m.parquet")],
-                "results list": ["results", "list"],
-                "compare": ["compare", a, b],
-                "db push": ["db", "push", "--to", target],
-            }  # fmt: skip
-            out.mkdir()
+            trees = {"this": ROOT, **({"against": args.against} if args.against else {})}
+            outs = {name: tmp / f"out-{name}" for name in trees}
+            for folder in outs.values():
+                folder.mkdir()
             doc["commands"] = []
-            for name, argv_ in commands.items():
+            for name in commands(tmp, a, b, target):
+                if args.only and not any(o in name for o in args.only):
+                    continue
                 print(f"  {name} …", file=sys.stderr)
-                wall, rss, code, tail = timed([*argv_, "--db", url], env)
-                doc["commands"].append(
-                    {
-                        "command": name,
+                times: dict[str, list[Timing]] = {t: [] for t in trees}
+                for _ in range(args.repeat):
+                    for tree in reversed(list(trees)):  # the other tree first, then this one
+                        if name == "db push":
+                            reset_target(target, server)
+                        argv_ = commands(outs[tree], a, b, target)[name]
+                        times[tree].append(timed([*argv_, "--db", url], env, trees[tree]))
+                entry = {"command": name}
+                for tree, got in times.items():
+                    wall = statistics.median(t.wall for t in got)
+                    code = got[-1].exit
+                    entry[tree] = {
                         "seconds": round(wall, 2),
-                        "peak_rss_mib": round(rss),
+                        "cpu_seconds": round(statistics.median(t.cpu for t in got), 2),
+                        "all_seconds": [round(t.wall, 2) for t in got],
+                        "peak_rss_mib": round(max(t.rss_mib for t in got)),
                         "exit": code,
                         "ok": code in (0, 4) and wall <= goal,
-                        **({"stderr": tail} if code not in (0, 4) else {}),
+                        **({"stderr": got[-1].stderr} if code not in (0, 4) else {}),
                     }
+                if args.against:
+                    for key in ("seconds", "cpu_seconds"):
+                        entry[f"speedup_{key}"] = round(
+                            entry["against"][key] / max(entry["this"][key], 1e-3), 2
+                        )
+                doc["commands"].append(entry)
+            if args.against and (outs["this"] / "r.json").is_file():
+                doc["same_report"] = same_report(
+                    outs["this"] / "r.json", outs["against"] / "r.json"
                 )
             if args.compare_labels:
                 print("  labels vs ruptures' Pelt …", file=sys.stderr)
@@ -269,28 +357,90 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
+    print_markdown(doc, args)
+    return 0
+
+
+def describe_db(url: str) -> dict[str, Any]:
+    """How many runs and series the database holds, and its size on disk (SQLite)."""
+    from sqlalchemy import func, select
+
+    from benchctl.results.schema import RunRow
+    from benchctl.results.store import ResultStore, sqlite_file
+
+    store = ResultStore.open(url, create=False)
+    with store.engine.connect() as conn:
+        runs = conn.scalar(select(func.count()).select_from(RunRow))
+        series = conn.scalar(select(func.count(func.distinct(RunRow.series_key))))
+    file = sqlite_file(store.engine)
+    store.engine.dispose()
+    size = round(file.stat().st_size / 2**20) if file else None
+    return {"runs": runs, "series_count": series, "db_mib": size}
+
+
+def reset_target(target: str, server: str | None) -> None:
+    """An empty push target before each `db push`, so every repeat copies everything."""
+    if server is None:
+        Path(target).unlink(missing_ok=True)
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(server + "postgres")
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, autocommit=True) as c:
+        c.execute("drop database if exists pushed")
+        c.execute("create database pushed")
+
+
+def print_markdown(doc: dict[str, Any], args: argparse.Namespace) -> None:
     ing = doc["ingest"]
     print(
-        f"## scale_bench: {ing['runs']} runs ({args.series} series × {args.nights} nights, "
-        f"{args.samples} samples each), {args.backend}; {doc['cpus']} CPUs, load average "
-        f"{doc['load_average'][0]} before, {doc['load_average_after'][0]} after\n"
+        f"## scale_bench: {doc['runs']} runs ({doc['series_count']} series"
+        + (f" × {args.nights} nights, {args.samples} samples each" if ing else "")
+        + f"), {args.backend}"
+        + (f", {doc['db_mib']} MiB" if doc.get("db_mib") is not None else "")
+        + f"; {doc['cpus']} CPUs, load average {doc['load_average'][0]} before, "
+        f"{doc['load_average_after'][0]} after\n"
     )
-    print(
-        f"ingest: batched build {ing['build_s']} s ({ing['batched_ms_per_run']} ms/run); one run "
-        f"at a time (`ingest`) median {ing['single_ingest_ms_median']} ms, max "
-        f"{ing['single_ingest_ms_max']} ms (goal ≤ 10 ms)\n"
-    )
-    print(f"| command | seconds | peak RSS MiB | goal ≤ {goal:g} s |")
-    print("|---|---|---|---|")
-    for c in doc["commands"]:
-        mark = (
-            "yes"
-            if c["ok"]
-            else ("**no**" + (f" (exit {c['exit']})" if c["exit"] not in (0, 4) else ""))
+    if ing:
+        print(
+            f"ingest: batched build {ing['build_s']} s ({ing['batched_ms_per_run']} ms/run); one "
+            f"run at a time (`ingest`) median {ing['single_ingest_ms_median']} ms (CPU "
+            f"{ing['single_ingest_cpu_ms_median']} ms), max {ing['single_ingest_ms_max']} ms "
+            "(goal ≤ 10 ms)\n"
         )
-        print(f"| {c['command']} | {c['seconds']} | {c['peak_rss_mib']} | {mark} |")
-        if "stderr" in c:
-            print(f"|  | {c['stderr']} | | |")
+    goal = doc["goal_s"]
+    against = args.against is not None
+    head = f"| command | seconds | CPU s | peak RSS MiB | goal ≤ {goal:g} s |"
+    if against:
+        head += " before: seconds | CPU s | speedup (wall, CPU) |"
+    print(head)
+    print("|---|---|---|---|---|" + ("---|---|---|" if against else ""))
+    for c in doc["commands"]:
+        this = c["this"]
+        mark = "yes" if this["ok"] else "**no**"
+        if this["exit"] not in (0, 4):
+            mark += f" (exit {this['exit']})"
+        line = (
+            f"| {c['command']} | {this['seconds']} | {this['cpu_seconds']} "
+            f"| {this['peak_rss_mib']} | {mark} |"
+        )
+        if against:
+            was = c["against"]
+            line += (
+                f" {was['seconds']} | {was['cpu_seconds']} | {c['speedup_seconds']}×, "
+                f"{c['speedup_cpu_seconds']}× |"
+            )
+        print(line)
+        if "stderr" in this:
+            print(f"|  | {this['stderr']} | | |")
+    if "same_report" in doc:
+        same = doc["same_report"]
+        print(
+            f"\nnightly JSON vs --against: {same['series_differ']} of {same['series']} series "
+            f"differ ({same['labels_differ']} labels); header "
+            f"{'same' if same['header_same'] else '**differs**'}"
+        )
     if "labels" in doc:
         lab = doc["labels"]
         print(
@@ -298,7 +448,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{lab['series']} series differ (nightly in-process: {lab['nightly_s_prefix_sum']} s "
             f"prefix-sum, {lab['nightly_s_ruptures']} s ruptures)"
         )
-    return 0
 
 
 @contextmanager

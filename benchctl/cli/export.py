@@ -9,6 +9,7 @@ params, MACs and parity: the accuracy-vs-latency table). The Python API is
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,7 +65,7 @@ def _rows(
     accuracy: Path | None,
     count_facts: bool,
     include_invalid: bool,
-) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+) -> tuple[Iterable[dict[str, Any]], tuple[str, ...]]:
     from benchctl.cli._progress import progress_bar
     from benchctl.results import frame
     from benchctl.results.store import ResultStore
@@ -72,8 +73,9 @@ def _rows(
     if rows not in ROWS:
         raise ConfigError(f"--rows {rows!r}: choose from {', '.join(ROWS)}")
     store = ResultStore.open(db, create=False)
-    if rows == "runs":
-        return frame.run_dicts(store, model=model, device=device, status=status), frame.RUN_COLUMNS
+    if rows == "runs":  # streamed: `csv` writes each run as it is read
+        dicts = frame.iter_run_dicts(store, model=model, device=device, status=status)
+        return dicts, frame.RUN_COLUMNS
     with progress_bar("collecting results") as bar:
         dicts = frame.model_dicts(
             store,
@@ -95,8 +97,8 @@ def _op_rows(
     from benchctl.results.store import ResultStore
 
     store = ResultStore.open(db, create=False)
-    ids = [r.run_id for r in store.runs(model=model, device=device, status=status)][::-1]
-    return profiles.op_dicts(store, ids), profiles.OP_CSV_COLUMNS
+    dicts = profiles.op_dicts(store, model=model, device=device, status=status)
+    return dicts, profiles.OP_CSV_COLUMNS
 
 
 @app.command("csv")
@@ -121,19 +123,31 @@ def csv_cmd(
     db: DbOpt = None,
 ) -> None:
     """CSV (latencies in ms with ns precision)."""
-    from benchctl.results.export import to_csv
+    from benchctl.results.export import write_csv
 
+    dicts: Iterable[dict[str, Any]]
     if ops:
         dicts, columns = _op_rows(db, model, device, status)
     else:
         dicts, columns = _rows(
             rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid
         )
-    text = to_csv(dicts, columns)
     if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, newline="")  # the CR LF line ends as they are
+        write_csv(dicts, sys.stdout, columns)
+        return
+    if output.exists() and not output.is_file():  # /dev/stdout, a pipe: as it is
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            write_csv(dicts, stream, columns)
+        return
+    # Written to a temporary file beside it and renamed when complete: a failed export (a bad
+    # row, a lost database) leaves the previous file, not half of one.
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as stream:  # CR LF as they are
+            write_csv(dicts, stream, columns)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @app.command("parquet")
@@ -156,4 +170,4 @@ def parquet_cmd(
         rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(dicts, columns=list(columns)).to_parquet(output, index=False)
+    pd.DataFrame(list(dicts), columns=list(columns)).to_parquet(output, index=False)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
+from benchctl.runner.contention import format_cpus
 from benchctl.results.schema import RunRow
 from benchctl.results.stats import STATISTICS
 
@@ -111,8 +112,6 @@ def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, 
 
 def _conditions(row: RunRow) -> dict[str, Any]:
     """Pinning, stopping rule and contention as recorded (runner's, else the host's figures)."""
-    from benchctl.runner.contention import format_cpus
-
     env = row.environment or {}
     cpus = ((row.spec or {}).get("placement") or {}).get("cpus")
     recorded = env.get("contention") or (env.get("host") or {}).get("contention") or {}
@@ -156,9 +155,23 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS)
     """CSV text of flat dicts (missing and None values as empty cells; numbers as numbers, text
     that a spreadsheet would run as a formula prefixed with an apostrophe)."""
     buf = io.StringIO()
-    # RFC 4180 line ends (CR LF): a CR inside a value is then quoted too; with LF it was not.
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: csv_cell(row.get(k)) for k in columns})
+    write_csv(rows, buf, columns)
     return buf.getvalue()
+
+
+def write_csv(
+    rows: Iterable[dict[str, Any]], stream: IO[str], columns: Sequence[str] = CSV_COLUMNS
+) -> None:
+    """`to_csv` written to `stream` row by row (an export of every run is never one string)."""
+    # RFC 4180 line ends (CR LF): a CR inside a value is then quoted too; with LF it was not.
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:  # csv_cell inlined: it ran once per cell
+        writer.writerow(
+            [
+                ""
+                if (v := row.get(k)) is None
+                else ("'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+                for k in columns
+            ]
+        )

@@ -30,7 +30,7 @@ from benchctl.errors import UnknownNameError
 from benchctl.results.accuracy import AccuracyTable, load_accuracy
 from benchctl.results.export import CSV_COLUMNS, run_to_dict
 from benchctl.results.measured import source_text
-from benchctl.results.regress.history import describe
+from benchctl.results.regress.history import settings_of
 from benchctl.results.regress.settings import RegressConfig, load_config
 from benchctl.results.regress.validity import check_row, needs_samples
 from benchctl.results.schema import RunRow
@@ -91,9 +91,27 @@ GROUP_FIELDS = (
 
 ProgressFn = Callable[[str], None]
 
-# Every run is read without its result document (the bulk of a row) and without ORM objects;
-# every other column stays, so a column `run_to_dict` starts to read is read with no edit here.
-ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name != "result")
+# Every run is read without ORM objects and without the columns that neither `run_to_dict`, the
+# validity gate nor the grouping read: the result document (the bulk of a row) and the version,
+# host and device documents (JSON decoded per run: most of the read's time). Every other column
+# stays, so a column `run_to_dict` starts to read (a new statistic) is read with no edit here.
+UNREAD = frozenset(
+    {
+        "result",
+        "versions",
+        "host",
+        "device_facts",
+        "model_source_hash",
+        "protocol_version",
+        "clock",
+        "warmup_total_ns",
+        "started_at",
+        "finished_at",
+    }
+)
+ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name not in UNREAD)
+# Documents that most runs of a series hold verbatim: decoded once per distinct text (`rows`).
+SHARED = ("device_class", "input_shape", "spec")
 BATCH = 500
 
 
@@ -140,7 +158,7 @@ def _with_validity(
         unread = [r.run_id for r in batch if r.status == "ok" and needs_samples(r.environment)]
         samples = dict(store.samples_of(unread)) if unread else {}
         for row in batch:
-            v = check_row(row, samples.get(row.run_id), config.for_series(describe(row)))
+            v = check_row(row, samples.get(row.run_id), settings_of(row, config))
             yield row, v.valid, "; ".join(v.reasons)
         batch.clear()
 
@@ -160,17 +178,35 @@ def run_dicts(
     config: RegressConfig | None = None,
 ) -> list[dict[str, Any]]:
     """One flat dict per run (`export csv` columns + validity), oldest first."""
+    return list(iter_run_dicts(store, model=model, device=device, status=status, config=config))
+
+
+def iter_run_dicts(
+    store: ResultStore,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    status: str | None = None,
+    config: RegressConfig | None = None,
+) -> Iterator[dict[str, Any]]:
+    """`run_dicts` one at a time, for a writer that streams them (`export csv`): rows are read
+    a batch at a time, so memory stays bounded however many runs the database holds. The
+    detector config is read here, before the first row (a bad one fails before any output)."""
     config = config or load_config()
     parities = _Parities(store)
-    out = []
-    rows = store.rows(ROW_COLUMNS, model=model, device=device, status=status, oldest_first=True)
-    for row, valid, reasons in _with_validity(store, rows, config):
-        d = run_to_dict(row, parities.get(row.artifact_sha256))
-        d["valid"], d["invalid_reasons"] = valid, reasons
-        if row.status == "ok":  # the gate's verdict, with the same settings as `valid`
-            d["noisy"] = "noisy:" in d["invalid_reasons"]
-        out.append(d)
-    return out
+    rows = store.rows(
+        ROW_COLUMNS, model=model, device=device, status=status, oldest_first=True, shared=SHARED
+    )
+
+    def dicts() -> Iterator[dict[str, Any]]:
+        for row, valid, reasons in _with_validity(store, rows, config):
+            d = run_to_dict(row, parities.get(row.artifact_sha256))
+            d["valid"], d["invalid_reasons"] = valid, reasons
+            if row.status == "ok":  # the gate's verdict, with the same settings as `valid`
+                d["noisy"] = "noisy:" in d["invalid_reasons"]
+            yield d
+
+    return dicts()
 
 
 def runs_frame(store: ResultStore, **filters: Any) -> pd.DataFrame:
@@ -242,7 +278,7 @@ def model_dicts(
     chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
     rows = (
         row
-        for row in store.rows(ROW_COLUMNS, model=model, device=device)  # newest first
+        for row in store.rows(ROW_COLUMNS, model=model, device=device, shared=SHARED)  # newest 1st
         if not runtime or row.runtime == runtime
     )
     for row, valid, reasons in _with_validity(store, rows, config):

@@ -9,11 +9,23 @@ Core ML) have no times; their rows carry the unit and, for Core ML, the estimate
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from benchctl.errors import ConfigError
 from benchctl.results.store import ResultStore
+
+# The `profiles` columns a `Profile` reads.
+PROFILE_COLUMNS = (
+    "profiler",
+    "timed",
+    "iterations",
+    "wall_median_ns",
+    "note",
+    "error",
+    "partitions",
+)
 
 OP_CSV_COLUMNS = (
     "run_id",
@@ -118,6 +130,12 @@ def load(store: ResultStore, run_id: str, *, required: bool = True) -> Profile |
             )
         return None
     meta, ops = found
+    return _profile(row.run_id, meta, ops)
+
+
+def _profile(run_id: str, meta: Any, ops: Sequence[Any]) -> Profile:
+    """A `Profile` from its `profiles` row and its `profile_ops` rows in execution order (ORM
+    objects or plain rows: attribute access either way)."""
     timed = bool(meta.timed)
     total = sum(o.time_ns or 0 for o in ops) if timed else 0
     operators = [
@@ -134,7 +152,7 @@ def load(store: ResultStore, run_id: str, *, required: bool = True) -> Profile |
         for o in ops
     ]
     return Profile(
-        run_id=row.run_id,
+        run_id=run_id,
         profiler=meta.profiler,
         timed=timed,
         iterations=meta.iterations,
@@ -146,26 +164,64 @@ def load(store: ResultStore, run_id: str, *, required: bool = True) -> Profile |
     )
 
 
-def op_dicts(store: ResultStore, run_ids: list[str]) -> list[dict[str, Any]]:
-    """One flat row per operator of each profiled run (`export csv --ops`)."""
+def op_dicts(
+    store: ResultStore,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    status: str | None = None,
+    batch: int = 500,
+) -> list[dict[str, Any]]:
+    """One flat row per operator of each profiled run, oldest run first (`export csv --ops`).
+
+    One query for the profiled runs (the runs table joined with `profiles`, only the columns the
+    rows show) and one per `batch` of them for their operators: not two lookups per stored run.
+    """
+    from sqlalchemy import select
+
+    from benchctl.results.schema import ProfileOpRow, ProfileRow, RunRow
+
+    runs_t, prof_t, ops_t = RunRow.__table__, ProfileRow.__table__, ProfileOpRow.__table__
+    query = (
+        select(
+            runs_t.c.run_id,
+            runs_t.c.model_name,
+            runs_t.c.runtime,
+            runs_t.c.device_name,
+            *(prof_t.c[name] for name in PROFILE_COLUMNS),
+        )
+        .join(prof_t, prof_t.c.run_id == runs_t.c.run_id)
+        .order_by(runs_t.c.created_at.asc(), runs_t.c.run_id.desc())
+    )
+    for name, value in (("model_name", model), ("device_name", device), ("status", status)):
+        if value:
+            query = query.where(runs_t.c[name] == value)
     out = []
-    for run_id in run_ids:
-        profile = load(store, run_id, required=False)
-        if profile is None:
-            continue
-        row = store.run(run_id)
-        for o in profile.operators:
-            out.append(
-                {
-                    "run_id": row.run_id,
-                    "model": row.model_name,
-                    "runtime": row.runtime,
-                    "device": row.device_name,
-                    "profiler": profile.profiler,
-                    **o,
-                    "time_ms": None if o["time_ns"] is None else o["time_ns"] / 1e6,
-                }
-            )
+    with store.engine.connect() as conn:
+        heads = conn.execute(query).all()
+        for start in range(0, len(heads), batch):
+            chunk = heads[start : start + batch]
+            ops: dict[str, list[Any]] = defaultdict(list)
+            for op in conn.execute(
+                select(ops_t)
+                .where(ops_t.c.run_id.in_([h.run_id for h in chunk]))
+                .order_by(ops_t.c.run_id, ops_t.c.position)
+            ):
+                ops[op.run_id].append(op)
+            for head in chunk:
+                profile = _profile(head.run_id, head, ops[head.run_id])
+                out.extend(
+                    {
+                        "run_id": head.run_id,
+                        "model": head.model_name,
+                        "runtime": head.runtime,
+                        "device": head.device_name,
+                        "profiler": profile.profiler,
+                        **o,
+                        "time_ms": None if o["time_ns"] is None else o["time_ns"] / 1e6,
+                    }
+                    for o in profile.operators
+                )
     return out
 
 

@@ -240,10 +240,12 @@ def to_json(report: NightlyReport) -> str:
 
 
 def to_html(report: NightlyReport) -> str:
-    """One self-contained HTML page (inline CSS and SVG)."""
+    """One self-contained HTML page (inline CSS, and one inline SVG history plot per series drawn
+    by `sparkline.history_svg`, not matplotlib: a plot per series costs well under 1 ms so)."""
     import jinja2
 
-    from benchctl.results.plot import LABEL_COLOURS, SPARKLINE_LEGEND, inline_svg, series_figure
+    from benchctl.results.plot import LABEL_COLOURS, SPARKLINE_LEGEND
+    from benchctl.results.sparkline import history_svg
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("benchctl.results", "templates"),
@@ -256,7 +258,7 @@ def to_html(report: NightlyReport) -> str:
     cards = []
     order = {label: i for i, (label, _) in enumerate(SECTIONS)}
     for s in sorted(report.series, key=lambda s: (order.get(s.screening.label, 99), s.description)):
-        cards.append({"series": s, "svg": inline_svg(series_figure(s), salt=s.key)})
+        cards.append({"series": s, "svg": history_svg(s)})
     return env.get_template("nightly.html.j2").render(
         report=report,
         counts=report.counts(),

@@ -49,6 +49,8 @@ POINT_COLUMNS = (
     "device_facts",
     "environment",
 )
+# Documents most runs of a series share verbatim: decoded once per distinct text (`rows`).
+SHARED_COLUMNS = ("input_shape", "versions", "host", "device_facts")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,14 @@ def describe(row: RunRow) -> str:
         f"{row.model_name} {row.artifact_format} {row.precision} {row.runtime} "
         f"{row.accelerator_requested} {row.device_name} {shape} threads={threads}"
     )
+
+
+def settings_of(row: Any, config: RegressConfig) -> DetectorSettings:
+    """`config.for_series(describe(row))`, without describing the row when the config has no
+    override that could match (the common case; readers of every run call this per run)."""
+    if not config.overrides:
+        return config.defaults
+    return config.for_series(describe(row))
 
 
 def _labels(row: RunRow) -> dict[str, Any]:
@@ -140,14 +150,15 @@ def to_point(
 ) -> Point:
     """The detector's view of a stored run; `validity`, when given, is the gate's verdict on it
     already taken (from its samples), else the gate runs here on `samples`."""
-    settings = config.for_series(describe(row))
+    if validity is None:
+        validity = check_row(row, samples, settings_of(row, config))
     return Point(
         run_id=row.run_id,
         created_at=row.created_at,
         status=row.status,
         value_ns=row.median_ns,
         min_ns=row.min_ns,
-        validity=validity or check_row(row, samples, settings),
+        validity=validity,
         versions=versions_of(row),
         environment=environment_of(row),
         timer_floor_ns=float(max(row.clock_resolution_ns or 0, row.loop_overhead_ns or 0)),
@@ -178,28 +189,35 @@ def load_series(
     ):
         by_key[key].append((created, run_id))
     newest = {key: runs[0][1] for key, runs in by_key.items()}  # the query is newest first
-    heads = {r.run_id: r for r in store.rows(POINT_COLUMNS, run_ids=list(newest.values()))}
+    heads = {
+        r.run_id: r
+        for r in store.rows(POINT_COLUMNS, run_ids=list(newest.values()), shared=SHARED_COLUMNS)
+    }
     kept: dict[str, list[str]] = {}
     for key, runs in by_key.items():
         settings = config.for_series(describe(heads[newest[key]]))
         kept[key] = [run_id for _, run_id in runs[: settings.max_points]]
     wanted = [run_id for ids in kept.values() for run_id in ids]
-    rows = {r.run_id: r for r in store.rows(POINT_COLUMNS, run_ids=wanted)}
-    validity: dict[str, Validity] = {}
+    rows = {r.run_id: r for r in store.rows(POINT_COLUMNS, run_ids=wanted, shared=SHARED_COLUMNS)}
+
+    def gate(row: RunRow, samples: Any) -> Validity:
+        return check_row(row, samples, settings_of(row, config))
+
     unread = [
         run_id
         for run_id in wanted
         if rows[run_id].status == "ok" and needs_samples(rows[run_id].environment)
     ]
-    for run_id, samples in store.samples_of(unread):
-        row = rows[run_id]
-        validity[run_id] = check_row(row, samples, config.for_series(describe(row)))
+    validity = {run_id: gate(rows[run_id], samples) for run_id, samples in store.samples_of(unread)}
+    for run_id in wanted:
+        if run_id not in validity:
+            validity[run_id] = gate(rows[run_id], None)
     out = []
     for key, ids in kept.items():
         head = heads[newest[key]]
         description = describe(head)
         settings = config.for_series(description)
-        points = [to_point(rows[i], None, config, validity.get(i)) for i in reversed(ids)]
+        points = [to_point(rows[i], None, config, validity[i]) for i in reversed(ids)]
         out.append(Series(key, description, _labels(head), settings, points))
     out.sort(key=lambda s: s.description)
     return out

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from benchctl.runner.contention import assess
 from benchctl.results.regress.settings import DetectorSettings
 
 # iOS: nominal, fair, serious, critical. Android: none, light, moderate, severe, critical,
@@ -57,15 +58,27 @@ class Validity:
         return not self.reasons
 
 
-def within_run_drift(samples: Sequence[int], fraction: float, min_samples: int) -> float | None:
+def within_run_drift(
+    samples: Sequence[int] | np.ndarray, fraction: float, min_samples: int
+) -> float | None:
     """median(last `fraction` of samples) / median(first `fraction`) − 1; None if too few."""
     n = len(samples)
     if n < min_samples:
         return None
     k = max(1, int(n * fraction))
-    x = np.asarray(samples, dtype=np.float64)
-    early, late = float(np.median(x[:k])), float(np.median(x[-k:]))
+    x = np.asarray(samples)
+    early, late = _sorted_median(np.sort(x[:k])), _sorted_median(np.sort(x[-k:]))
     return late / early - 1.0 if early > 0 else None
+
+
+def _sorted_median(s: np.ndarray) -> float:
+    """The median of sorted values, as `np.median` gives it (the mean of the two middle values
+    of an even count, in float64: the same bits), without its per-call overhead, which was most
+    of the validity gate's time over a year of runs (`scripts/scale_bench.py`)."""
+    half = s.size // 2
+    if s.size % 2:
+        return float(s[half])
+    return (float(s[half - 1]) + float(s[half])) / 2.0
 
 
 HOST_WARNINGS = {
@@ -125,7 +138,9 @@ def needs_samples(environment: dict[str, Any] | None) -> bool:
 
 
 def _drift(
-    environment: dict[str, Any], samples: Sequence[int] | None, settings: DetectorSettings
+    environment: dict[str, Any],
+    samples: Sequence[int] | np.ndarray | None,
+    settings: DetectorSettings,
 ) -> tuple[float | None, bool]:
     """(drift, flagged): the harness's recorded change (judged by the device's own
     `drift_threshold` where its inventory sets one, else by `max_drift`, so `[detector]
@@ -136,7 +151,7 @@ def _drift(
         if recorded.get("device_threshold") is False:
             return change, abs(change) > settings.max_drift
         return change, bool(recorded.get("flagged"))
-    if not samples:
+    if samples is None or len(samples) == 0:
         return None, False
     drift = within_run_drift(samples, settings.drift_fraction, settings.min_drift_samples)
     return drift, drift is not None and abs(drift) > settings.max_drift
@@ -150,7 +165,7 @@ def check_validity(
     accelerator_requested: str,
     accelerator_actual: str | None,
     environment: dict[str, Any] | None,
-    samples: Sequence[int] | None,
+    samples: Sequence[int] | np.ndarray | None,
     settings: DetectorSettings,
 ) -> Validity:
     """Every reason the result cannot join a history (empty: it can)."""
@@ -177,16 +192,14 @@ def check_validity(
 def _contention_reasons(environment: dict[str, Any], settings: DetectorSettings) -> list[str]:
     """`noisy`: others took a meaningful share of the runner's CPUs (re-judged here with the
     series' settings from the figures the runner or the host recorded, not its verdict)."""
-    from benchctl.runner.contention import assess
-
-    limits = {
-        "max_others_share": settings.max_others_share,
-        "max_others_share_window": settings.max_others_share_window,
-        "max_run_delay_share": settings.max_run_delay_share,
-    }
     reasons: list[str] = []
     for doc in (environment.get("contention"), (environment.get("host") or {}).get("contention")):
         if isinstance(doc, dict):
+            limits = {
+                "max_others_share": settings.max_others_share,
+                "max_others_share_window": settings.max_others_share_window,
+                "max_run_delay_share": settings.max_run_delay_share,
+            }
             reasons.extend(f"noisy: {r}" for r in assess(doc, limits)[1])
     return reasons
 
@@ -211,7 +224,9 @@ def _placement_reasons(environment: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def check_row(row: Any, samples: Sequence[int] | None, settings: DetectorSettings) -> Validity:
+def check_row(
+    row: Any, samples: Sequence[int] | np.ndarray | None, settings: DetectorSettings
+) -> Validity:
     """`check_validity` for a stored `RunRow`."""
     return check_validity(
         status=row.status,
