@@ -11,9 +11,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from benchctl.runner.contention import format_cpus
 from benchctl.results.schema import RunRow
 from benchctl.results.stats import STATISTICS
+from benchctl.runner.contention import format_cpus
 
 # The declared statistics (results.stats.Summary), in their order, under their export names (times
 # in ms); the sample count is `iterations`, among the run's settings.

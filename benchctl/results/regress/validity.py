@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from benchctl.runner.contention import assess
 from benchctl.results.regress.settings import DetectorSettings
+from benchctl.runner.contention import assess
 
 # iOS: nominal, fair, serious, critical. Android: none, light, moderate, severe, critical,
 # emergency, shutdown. One scale, so one setting (`max_thermal_level`) gates both.
