@@ -20,13 +20,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import benchctl.harness.transports as transports
 from benchctl.cli.app import app
-from benchctl.harness.transports.ios import IosTransport
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness" / "transports"))
-from afc_device import AfcDevice  # noqa: E402  (test helpers beside the transport tests)
-from ios_phone import Pmd3Phone  # noqa: E402
+from ios_phone import stand_in_iphone  # noqa: E402  (test helpers beside the transport tests)
 from pmd3_env import for_tests  # noqa: E402
 
 UDID = "00008101-001A2B3C4D5E001E"
@@ -39,17 +36,7 @@ def pmd3_python() -> Path:
 
 @pytest.fixture
 def iphone(pmd3_python: Path, monkeypatch: pytest.MonkeyPatch):
-    with AfcDevice() as device:
-        phone = Pmd3Phone(pmd3_python, device, UDID)
-        real = transports.connect_transport
-
-        def connect(dev):
-            if dev.transport != "ios":
-                return real(dev)
-            return IosTransport(dev.address, executable="pymobiledevice3", runner=phone,
-                                sleep=lambda s: None, poll_s=0.01, tunneld=None)  # fmt: skip
-
-        monkeypatch.setattr(transports, "connect_transport", connect)
+    with stand_in_iphone(pmd3_python, monkeypatch, UDID) as phone:
         yield phone
 
 

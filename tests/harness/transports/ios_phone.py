@@ -16,13 +16,16 @@ answers (after the real parser accepted the argv) for the rest, and a stand-in f
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from afc_device import AfcDevice
@@ -31,7 +34,29 @@ from benchctl.harness.transports.base import Completed
 
 ASSETS = Path(__file__).parent / "assets" / "ios"
 SHIM = Path(__file__).with_name("pmd3_shim.py")
+UDID = "00008101-001A2B3C4D5E001E"  # the stand-in's, as in assets/ios/
 FILE_COMMANDS = (("apps", "push"), ("apps", "pull"), ("apps", "rm"))
+
+
+@contextlib.contextmanager
+def stand_in_iphone(python: Path, monkeypatch, udid: str = UDID) -> Iterator[Pmd3Phone]:
+    """A `Pmd3Phone` on a fresh container, and `connect_transport` patched so that an `ios`
+    device in the inventory reaches it (no sleeps, fast polls, no tunneld)."""
+    import benchctl.harness.transports as transports
+    from benchctl.harness.transports.ios import IosTransport
+
+    with AfcDevice() as device:
+        phone = Pmd3Phone(python, device, udid)
+        real = transports.connect_transport
+
+        def connect(dev):
+            if dev.transport != "ios":
+                return real(dev)
+            return IosTransport(dev.address, executable="pymobiledevice3", runner=phone,
+                                sleep=lambda s: None, poll_s=0.01, tunneld=None)  # fmt: skip
+
+        monkeypatch.setattr(transports, "connect_transport", connect)
+        yield phone
 
 
 def canned_answers() -> dict[tuple[str, ...], str]:
@@ -59,14 +84,7 @@ class Pmd3Phone:
         return env
 
     def real_cli(self, args: Sequence[str], timeout: float) -> Completed:
-        proc = subprocess.run(
-            [str(self.python), str(SHIM), "cli", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=self.env(),
-            check=False,
-        )
+        proc = shim_server(self.python).run(["cli", *args], self.env(), timeout)
         self.cli_runs.append(proc)
         return Completed(proc.returncode, proc.stdout, proc.stderr)
 
@@ -120,12 +138,77 @@ class Pmd3Phone:
 
 
 def parse_with_real_cli(python: Path, argvs: list[list[str]]) -> list[dict]:
-    done = subprocess.run(
-        [str(python), str(SHIM), "argv", json.dumps(argvs)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = shim_server(python).run(["argv", json.dumps(argvs)], dict(os.environ), 300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class ShimServer:
+    """`pmd3_shim.py serve` in pymobiledevice3's environment: each call runs as the shim would in
+    a fresh interpreter (`pmd3_shim.py cli|argv ...`), in a child forked after the imports, so
+    the session pays pymobiledevice3's import time once instead of on every call."""
+
+    def __init__(self, python: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYMOBILEDEVICE3_")}
+        self.log = tempfile.TemporaryFile()  # the server's own stderr (a pipe could fill up)
+        self.proc = subprocess.Popen(
+            [str(python), str(SHIM), "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env=env,
+        )
+        self.lock = threading.Lock()
+
+    def run(
+        self, argv: list[str], env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        """As `subprocess.run([python, SHIM, *argv], capture_output=True, text=True, ...)`."""
+        request = json.dumps({"argv": argv, "env": env, "timeout": timeout})
+        with self.lock:
+            assert self.proc.stdin and self.proc.stdout
+            self.proc.stdin.write(request + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        if not line:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+            self.log.seek(0)
+            err = self.log.read().decode(errors="replace")
+            raise RuntimeError(f"pmd3_shim.py serve exited {self.proc.returncode}: {err[-3000:]}")
+        answer = json.loads(line)
+        args = [str(SHIM), *argv]
+        if answer["timed_out"]:
+            raise subprocess.TimeoutExpired(args, timeout, answer["stdout"], answer["stderr"])
+        return subprocess.CompletedProcess(
+            args, answer["returncode"], answer["stdout"], answer["stderr"]
+        )
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin
+            self.proc.stdin.close()  # the server's loop ends at end of input
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+_SERVERS: dict[Path, ShimServer] = {}
+
+
+def shim_server(python: Path) -> ShimServer:
+    """The session's server for this interpreter (started on first use, stopped at exit)."""
+    server = _SERVERS.get(python)
+    if server is None or server.proc.poll() is not None:
+        server = _SERVERS[python] = ShimServer(python)
+    return server
+
+
+@atexit.register
+def _stop_servers() -> None:
+    for server in _SERVERS.values():
+        server.close()

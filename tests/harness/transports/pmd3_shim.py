@@ -16,6 +16,13 @@ house_arrest is served; any other service is refused as lockdownd refuses an unk
 level's `make_context`) without running it, and print per argv `{"ok", "error", "params",
 "help"}` as JSON: `help` is the leaf's `--help` text, `params` the parameters it bound.
 
+`serve`: the two modes above, once per JSON line on stdin (`{"argv": [mode, ...], "env": {...},
+"timeout": s}`), each in a child forked from this interpreter after it imported pymobiledevice3
+once: the child is what `python pmd3_shim.py <mode> ...` would be (same code, a fresh copy of the
+process, its own environment, stdout and stderr), less the second or two of imports a new
+interpreter pays on every call. One JSON line back per call: `{"returncode", "stdout", "stderr",
+"timed_out"}`; a child past its timeout is killed, as `subprocess.run` kills one.
+
 This file must not import benchctl: it runs in another environment.
 """
 
@@ -113,8 +120,86 @@ def _check_argvs(argvs: list[list[str]]) -> list[dict]:
     return out
 
 
+def _child(request: dict, out_fd: int, err_fd: int) -> int:
+    """In the forked child: become `pmd3_shim.py <mode> ...` with the request's environment."""
+    import atexit
+
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = [__file__, *request["argv"]]
+    try:
+        code = main()
+    except SystemExit as exc:
+        code = exc.code
+    except BaseException:  # what an uncaught exception does to an interpreter: traceback, 1
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    return code or 0
+
+
+def _wait(pid: int, timeout: float) -> tuple[int, bool]:
+    """(exit status as subprocess reports it, whether the timeout killed it)"""
+    import select
+    import signal
+
+    fd = os.pidfd_open(pid)
+    try:
+        timed_out = not select.select([fd], [], [], timeout)[0]
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), timed_out
+
+
+def _serve() -> int:
+    import tempfile
+
+    from pymobiledevice3 import __main__  # noqa: F401  (the imports every call would pay)
+    from pymobiledevice3.cli import apps  # noqa: F401
+    from pymobiledevice3.services import afc, house_arrest  # noqa: F401
+
+    requests = os.fdopen(os.dup(0), "r")
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # nothing but answers on the answer channel
+    for line in requests:
+        request = json.loads(line)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                requests.close()
+                answers.close()
+                os._exit(_child(request, out.fileno(), err.fileno()))
+            returncode, timed_out = _wait(pid, request["timeout"])
+            texts = []
+            for f in (out, err):
+                f.seek(0)
+                texts.append(f.read().decode("utf-8", errors="replace"))
+        answer = {"returncode": returncode, "stdout": texts[0], "stderr": texts[1]}
+        answers.write(json.dumps({**answer, "timed_out": timed_out}) + "\n")
+        answers.flush()
+    return 0
+
+
 def main() -> int:
     mode, rest = sys.argv[1], sys.argv[2:]
+    if mode == "serve":
+        return _serve()
     if mode == "argv":
         print(json.dumps(_check_argvs(json.loads(rest[0]))))
         return 0

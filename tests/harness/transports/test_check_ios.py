@@ -12,8 +12,7 @@ import json
 import zipfile
 
 import pytest
-from afc_device import AfcDevice
-from ios_phone import Pmd3Phone
+from ios_phone import stand_in_iphone
 from typer.testing import CliRunner
 
 import benchctl.harness.transports as transports
@@ -28,17 +27,7 @@ UDID = "00008101-001A2B3C4D5E001E"
 @pytest.fixture
 def iphone(pmd3_python, shared_home, monkeypatch):
     monkeypatch.setenv("BENCHCTL_HOME", str(shared_home))
-    with AfcDevice() as device:
-        phone = Pmd3Phone(pmd3_python, device, UDID)
-        real = transports.connect_transport
-
-        def connect(dev):
-            if dev.transport != "ios":
-                return real(dev)
-            return IosTransport(dev.address, executable="pymobiledevice3", runner=phone,
-                                sleep=lambda s: None, poll_s=0.01, tunneld=None)  # fmt: skip
-
-        monkeypatch.setattr(transports, "connect_transport", connect)
+    with stand_in_iphone(pmd3_python, monkeypatch, UDID) as phone:
         result = CliRunner().invoke(
             app, ["devices", "add", "iphone12", "--ios", UDID, "--no-probe"]
         )
