@@ -50,3 +50,14 @@ def tiny_artifact(shared_home: Path):
     from benchctl.harness.convert.cache import ArtifactCache
 
     return get_artifact("test_mobileone", "onnx", ArtifactCache(shared_home / "artifacts"))
+
+
+@pytest.fixture(scope="session")
+def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An adb key pair as adb makes it (adb-shell's keygen: adbkey, adbkey.pub), once per session:
+    the emulated phones authorize its public half; the host's direct-mode client signs with it."""
+    from adb_shell.auth.keygen import keygen
+
+    path = tmp_path_factory.mktemp("adbkey") / "adbkey"
+    keygen(str(path))
+    return path

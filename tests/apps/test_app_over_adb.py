@@ -30,15 +30,6 @@ from adbd_emulator import AdbdEmulator  # noqa: E402  (a test helper beside the 
 FILES = "/sdcard/Android/data/dev.benchctl.android/files/benchctl"
 
 
-@pytest.fixture(scope="module")
-def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from adb_shell.auth.keygen import keygen
-
-    path = tmp_path_factory.mktemp("adbkey") / "adbkey"
-    keygen(str(path))
-    return path
-
-
 def _app_player(kotlin_classpath: str, launched: list | None = None):
     """The app for the emulated phone: the Kotlin core in its own JVM, in real time; its progress
     lines go to `am instrument`'s output the moment it prints them, as the app's sendStatus does."""

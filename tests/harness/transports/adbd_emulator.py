@@ -20,7 +20,8 @@ property the tests rely on (first_contact_review.md lists where an older version
 - the app: `am instrument`/`am start` run it asynchronously in real time through a callback the
   test gives (the Kotlin core on the JVM, or benchctl's own runner), after a silence the test can
   set (`instrument_silence_s`), its progress printed as `INSTRUMENTATION_STATUS: stream=…` lines
-  the moment it reports them;
+  the moment it reports them; a callback that raises is the app's process dying, which `am
+  instrument` reports (`shortMsg=Process crashed.`) before it returns;
 - storage ownership: `/sdcard/Android/data/<pkg>` belongs to the app only when the app made it
   (its first start); made first by the shell (`mkdir -p`, or a push creating parents) it belongs
   to the shell, and the app can then write nothing under it (finding A6), as on Android 11+.
@@ -727,14 +728,14 @@ class AdbdEmulator:
             emit(f"INSTRUMENTATION_STATUS: stream={text}\nINSTRUMENTATION_STATUS_CODE: 1\n"
                  if raw else text)  # fmt: skip
 
-        def finish(ok: bool, stream: str, **results: str) -> None:
+        def finish(ok: bool, stream: str | None, **results: str) -> None:
+            """`stream`: the app's closing text; None when its process died without one."""
             if raw:
-                body = f"INSTRUMENTATION_RESULT: stream={stream}\n\n" + "".join(
-                    f"INSTRUMENTATION_RESULT: {k}={v}\n" for k, v in results.items()
-                )
+                body = "" if stream is None else f"INSTRUMENTATION_RESULT: stream={stream}\n\n"
+                body += "".join(f"INSTRUMENTATION_RESULT: {k}={v}\n" for k, v in results.items())
                 emit(body + f"INSTRUMENTATION_CODE: {-1 if ok else 0}\n")
             else:
-                emit(stream + "\n")
+                emit((stream if stream is not None else results.get("shortMsg", "")) + "\n")
 
         def app() -> None:
             self._app_starts()
@@ -790,7 +791,11 @@ class AdbdEmulator:
                     f"{result}: open failed: EACCES (Permission denied)",
                 )
                 return
-            ok = self._play(self._path(spec), status)
+            try:
+                ok = self._play(self._path(spec), status)
+            except Exception:  # the app's process died: am instrument says so and returns
+                finish(False, None, shortMsg="Process crashed.")
+                return
             result = posixpath.join(posixpath.dirname(spec), "result.json")
             if ok or self._path(result).is_file():
                 finish(True, f"BENCHCTL_RESULT status=ok path={result}", result_path=result)

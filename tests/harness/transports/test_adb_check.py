@@ -18,15 +18,6 @@ from benchctl.harness.devices import get_device
 from benchctl.runner import contract
 
 
-@pytest.fixture(scope="module")
-def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from adb_shell.auth.keygen import keygen
-
-    path = tmp_path_factory.mktemp("adbkey") / "adbkey"
-    keygen(str(path))
-    return path
-
-
 def _play(spec_path: Path) -> bool:
     from benchctl.runner.run import run_spec_file
 

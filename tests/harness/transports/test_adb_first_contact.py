@@ -37,15 +37,6 @@ def cli(*args: str, code: int | None = 0) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def adb_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from adb_shell.auth.keygen import keygen
-
-    path = tmp_path_factory.mktemp("adbkey") / "adbkey"
-    keygen(str(path))
-    return path
-
-
 def _public(key: Path):
     return load_pem_private_key(key.read_bytes(), password=None).public_key()
 
