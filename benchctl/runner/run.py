@@ -216,12 +216,12 @@ def execute(
             f"{description.accelerator_actual}; pass allow_fallback to accept it",
         )
     declared = {t["name"]: t for t in spec["inputs"]["tensors"]}
-    actual = {t.name: t for t in session.inputs()}
-    if set(declared) != set(actual):
+    model_inputs = {t.name: t for t in session.inputs()}
+    if set(declared) != set(model_inputs):
         raise RunFailure(
             "error",
             "INPUT_MISMATCH",
-            f"spec inputs {sorted(declared)} differ from the model's {sorted(actual)}",
+            f"spec inputs {sorted(declared)} differ from the model's {sorted(model_inputs)}",
         )
     arrays = _inputs(spec["inputs"]["tensors"], spec["inputs"]["seed"])
     monitor = contention.Monitor(placement["cpus"])
