@@ -285,8 +285,13 @@ def verify_cmd(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from benchctl.models import list_models, verify_models
-    from benchctl.models._verify import MACS_TOLERANCE, PARAMS_TOLERANCE, summarize
+    from benchctl.models import (
+        MACS_TOLERANCE,
+        PARAMS_TOLERANCE,
+        list_models,
+        status_counts,
+        verify_models,
+    )
 
     role = None if all_ else ("comparator" if comparators else "seed")
     names = list_models(pattern, family=family, paper=paper, role=role, include_test=include_test)
@@ -311,7 +316,7 @@ def verify_cmd(
 
         rows = verify_models(names, use_cache=not no_cache, on_model=advance)
     wall = time.perf_counter() - started
-    counts = summarize(rows)
+    counts = status_counts(rows)
     failed = counts.get("fail", 0) + counts.get("error", 0)
     if json_:
         emit_json(

@@ -12,8 +12,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from benchctl.models._facts import ComputedFacts, computed_facts, count_params_macs
-from benchctl.models._published import PublishedFact, published_facts
+from benchctl.models._facts import (
+    ComputedFacts,
+    computed_facts,
+    count_params_macs,
+    facts_cache_path,
+)
+from benchctl.models._published import PublishedFact, published_facts, published_models
 from benchctl.models._registry import (
     MODELS,
     ModelSpec,
@@ -21,11 +26,21 @@ from benchctl.models._registry import (
     get_model_spec,
     list_models,
     register_model,
+    registered,
 )
 from benchctl.models._reparam import reparameterize_model
 from benchctl.models._timm import register_timm, register_torchvision
 from benchctl.models._user import OnnxModelRef, resolve_model_ref
-from benchctl.models._verify import Check, VerifyRow, verify_model, verify_models
+from benchctl.models._verify import (
+    MACS_TOLERANCE,
+    PARAMS_TOLERANCE,
+    Check,
+    VerifyRow,
+    check_fact,
+    status_counts,
+    verify_model,
+    verify_models,
+)
 
 if TYPE_CHECKING:
     from benchctl.registry import Registry
@@ -63,25 +78,32 @@ def register_zoo(registry: Registry[ModelSpec]) -> None:
 
 __all__ = [
     "FAMILIES",
+    "MACS_TOLERANCE",
     "MODELS",
+    "PARAMS_TOLERANCE",
     "Check",
     "ComputedFacts",
     "ModelSpec",
     "OnnxModelRef",
     "PublishedFact",
     "VerifyRow",
+    "check_fact",
     "computed_facts",
     "count_params_macs",
     "create_model",
+    "facts_cache_path",
     "get_model_spec",
     "list_models",
     "published_facts",
+    "published_models",
     "register_model",
     "register_timm",
     "register_zoo",
     "register_torchvision",
+    "registered",
     "reparameterize_model",
     "resolve_model_ref",
+    "status_counts",
     "verify_model",
     "verify_models",
 ]

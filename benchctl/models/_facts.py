@@ -130,7 +130,8 @@ def _safe_hash(spec: ModelSpec) -> str:
     return spec.source_hash() if spec.source_files else ""
 
 
-def cache_path() -> Path:
+def facts_cache_path() -> Path:
+    """The JSON file that caches computed facts (per name, input size and source hash)."""
     from benchctl.config import home
 
     return home() / "cache" / CACHE_FILE
@@ -172,7 +173,7 @@ def computed_facts(
         return _count_spec(spec, size)
     import torch
 
-    path = cache_path()
+    path = facts_cache_path()
     key = _cache_key(spec.name, size)
     stamp = {
         "source_hash": _safe_hash(spec),

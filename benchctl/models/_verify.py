@@ -187,8 +187,8 @@ def verify_models(
     return rows
 
 
-def summarize(rows: Iterable[VerifyRow]) -> dict[str, int]:
-    """Row counts per status."""
+def status_counts(rows: Iterable[VerifyRow]) -> dict[str, int]:
+    """Row counts per status (`models verify` exits 1 when any is "fail" or "error")."""
     out: dict[str, int] = {}
     for r in rows:
         out[r.status] = out.get(r.status, 0) + 1

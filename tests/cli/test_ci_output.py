@@ -113,8 +113,8 @@ def test_the_next_run_removes_leftovers_but_never_a_run_in_progress(isolated_pro
         folder.mkdir(parents=True)
         (folder / "spec.json").write_text("{}")
     (stored / "record.json").write_text("{}")
-    leftovers.claim(dead_run)  # claimed by a run that then died: the claim file stays, unlocked
-    os.close(leftovers._held.pop(str(dead_run)))
+    # claimed by a run that then died: its claim file stays, with no process holding its lock
+    (dead_run / leftovers.OWNER).write_text("4194304\n")
     for folder in (dead_work, dead_staging, stored):
         os.utime(folder, (old, old))
     # a run in progress in another process holds its claims
@@ -149,15 +149,27 @@ def test_the_next_run_removes_leftovers_but_never_a_run_in_progress(isolated_pro
     assert sorted(p.name for p in leftovers.find(home)) == [".staging-live", "live", "live"]
 
 
-def test_numbers_rounded_for_people_exact_in_json():
-    from benchctl.cli._output import ms, people_ms
-    from benchctl.results.export import _ms
+def test_numbers_rounded_for_people_exact_in_json(tmp_path):
+    import json
 
-    assert people_ms(0.0201234) == "0.0201"  # a 20 µs model: three significant digits
-    assert people_ms(0.1) == "0.100" and people_ms(24.9537186) == "24.954"
-    assert ms(20_123) == "0.0201" and ms(None) == "—"
-    assert _ms(24_953_718.6) == 24.9537186  # not 24.953718600000002
-    assert _ms(20_123) == 0.020123
+    from benchctl.results.store import ResultStore
+    from benchctl.results.testing import make_record
+
+    db = str(tmp_path / "results.sqlite")
+    store = ResultStore.open(db)
+    store.ingest(make_record("1" * 32, [20_123] * 4))  # a 20 µs model
+    store.ingest(make_record("3" * 32, [100_000] * 3, model_name="tenth"))
+    # mean 24953718.6 ns: 24.9537186 ms, not 24953718.6 / 1e6 = 24.953718600000002
+    store.ingest(make_record("2" * 32, [24_953_718] * 2 + [24_953_719] * 3, model_name="big"))
+    people = runner.invoke(app, ["results", "list", "--db", db], catch_exceptions=False)
+    assert people.exit_code == 0, people.output
+    row = {line.split("│")[3].strip(): line for line in people.stdout.splitlines() if "│" in line}
+    assert " 0.0201 " in row["m"] and " 0.020 " not in row["m"]  # three significant digits
+    assert " 24.954 " in row["big"] and " 0.100 " in row["tenth"]
+    exact = runner.invoke(app, ["results", "list", "--db", db, "--json"], catch_exceptions=False)
+    by_model = {r["model"]: r for r in json.loads(exact.stdout)}
+    assert by_model["m"]["median_ms"] == 0.020123
+    assert by_model["big"]["mean_ms"] == 24.9537186
 
 
 def test_runner_no_result_is_the_tracebacks_last_line_and_the_rest_is_kept(tmp_path):

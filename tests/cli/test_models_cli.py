@@ -8,9 +8,8 @@ from collections.abc import Callable
 import pytest
 from typer.testing import CliRunner
 
-import benchctl.models._published as published
 from benchctl.cli.app import app, main
-from benchctl.models._published import PublishedFact
+from benchctl.models import ModelSpec, PublishedFact
 
 runner = CliRunner()
 
@@ -45,9 +44,12 @@ def publish(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """Give test_emo published rows (the real CSV has none for tiny variants)."""
 
     def install(*rows: PublishedFact) -> None:
-        real = published.published_facts
+        real = ModelSpec.published.fget
+        assert real is not None
         monkeypatch.setattr(
-            published, "published_facts", lambda name: rows if name == "test_emo" else real(name)
+            ModelSpec,
+            "published",
+            property(lambda spec: rows if spec.name == "test_emo" else real(spec)),
         )
 
     return install

@@ -45,7 +45,7 @@ def digits_model() -> Iterator[str]:
     """The untrained CNN as a zoo-like model `test_digits_cnn` (for --weights), for this test."""
     import digits_cnn
 
-    from benchctl.models._registry import ModelSpec, registered
+    from benchctl.models import ModelSpec, registered
 
     spec = ModelSpec(
         name="test_digits_cnn",

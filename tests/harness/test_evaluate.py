@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchctl.cli.app import app
-from benchctl.models._registry import MODELS
+from benchctl.models import MODELS
 
 runner = CliRunner()
 HERE = Path(__file__).parent

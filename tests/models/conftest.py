@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from benchctl.models._published import PublishedFact
+from benchctl.models import ModelSpec, PublishedFact
 
 
 def fact(
@@ -51,14 +51,14 @@ def make_fact() -> Callable[..., PublishedFact]:
 @pytest.fixture
 def fake_published(monkeypatch: pytest.MonkeyPatch) -> Installer:
     """Replace the published facts of some models (others keep the real CSV's rows)."""
-    import benchctl.models._published as published
 
     def install(rows: dict[str, list[PublishedFact]]) -> None:
-        real = published.published_facts
+        real = ModelSpec.published.fget
+        assert real is not None
         monkeypatch.setattr(
-            published,
-            "published_facts",
-            lambda name: tuple(rows[name]) if name in rows else real(name),
+            ModelSpec,
+            "published",
+            property(lambda spec: tuple(rows[spec.name]) if spec.name in rows else real(spec)),
         )
 
     return install

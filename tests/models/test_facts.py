@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -9,9 +10,15 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
-import benchctl.models._facts as facts_mod
 from benchctl.errors import ConfigError
-from benchctl.models import computed_facts, count_params_macs, create_model, reparameterize_model
+from benchctl.models import (
+    computed_facts,
+    count_params_macs,
+    create_model,
+    facts_cache_path,
+    get_model_spec,
+    reparameterize_model,
+)
 
 
 class _Tiny(nn.Module):
@@ -51,24 +58,25 @@ def test_reparameterizing_families_are_counted_in_inference_form(tmp_path):
     assert facts.params < train_params
 
 
-def test_facts_are_cached_and_reused(monkeypatch):
+def test_facts_are_cached_and_reused():
     first = computed_facts("test_emo")
-    path = facts_mod.cache_path()
+    path = facts_cache_path()
     assert path.exists() and "test_emo@3x64x64" in json.loads(path.read_text())
 
-    def boom(*args, **kwargs):
+    def boom(**kwargs):
         raise AssertionError("recounted despite a cache hit")
 
-    monkeypatch.setattr(facts_mod, "_count_spec", boom)
-    again = computed_facts("test_emo")
+    # the same model (name, input size, sources) whose factory would fail if it were built
+    unbuildable = dataclasses.replace(get_model_spec("test_emo"), factory=boom)
+    again = computed_facts(unbuildable)
     assert (again.params, again.macs) == (first.params, first.macs)
     with pytest.raises(AssertionError, match="recounted"):
-        computed_facts("test_emo", use_cache=False)
+        computed_facts(unbuildable, use_cache=False)
 
 
 def test_a_changed_source_hash_invalidates_the_cache():
     computed_facts("test_emo")
-    path = facts_mod.cache_path()
+    path = facts_cache_path()
     data = json.loads(path.read_text())
     data["test_emo@3x64x64"]["source_hash"] = "sha256:stale"
     data["test_emo@3x64x64"]["macs"] = 1
@@ -78,7 +86,7 @@ def test_a_changed_source_hash_invalidates_the_cache():
 
 
 def test_corrupt_cache_is_only_a_slower_run():
-    path = facts_mod.cache_path()
+    path = facts_cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{not json")
     assert computed_facts("test_emo").params > 0

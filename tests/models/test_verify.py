@@ -6,8 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from benchctl.models import ComputedFacts, get_model_spec, list_models, verify_model, verify_models
-from benchctl.models._verify import check_fact, summarize
+from benchctl.models import (
+    ComputedFacts,
+    check_fact,
+    get_model_spec,
+    list_models,
+    status_counts,
+    verify_model,
+    verify_models,
+)
 
 
 def _computed(params_m: float, macs_m: float) -> ComputedFacts:
@@ -77,7 +84,7 @@ def test_verify_model_checks_every_published_row_at_its_resolution(fake_publishe
     rows = verify_model("test_emo")
     assert [r.status for r in rows] == ["pass", "pass", "exception", "fail"]
     assert [r.computed.resolution for r in rows] == [64, 32, 64, 64]
-    assert summarize(rows) == {"pass": 2, "exception": 1, "fail": 1}
+    assert status_counts(rows) == {"pass": 2, "exception": 1, "fail": 1}
 
 
 def test_a_model_without_published_facts_is_listed_with_its_counts():

@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from benchctl.errors import DuplicateRegistrationError, UnknownNameError
-from benchctl.models import MODELS, get_model_spec, list_models, register_model
-from benchctl.models._published import published_models
+from benchctl.models import MODELS, get_model_spec, list_models, published_models, register_model
 
 SEED_VARIANTS = [
     *(f"mobileone_s{i}" for i in range(5)),
