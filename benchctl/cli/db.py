@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from benchctl.cli._options import DbOpt, JsonOpt
@@ -37,7 +39,11 @@ def current_cmd(db: DbOpt = None, json_: JsonOpt = False) -> None:
     engine = connect(db, must_exist=True)
     with database_errors(engine):
         current = migrate.current(engine)
-    doc = {"database": display_url(engine), "current": current, "head": migrate.head()}
+    doc: dict[str, Any] = {
+        "database": display_url(engine),
+        "current": current,
+        "head": migrate.head(),
+    }
     doc["up_to_date"] = doc["current"] == doc["head"]
     if json_:
         emit_json(doc)

@@ -135,7 +135,7 @@ def _session(
     store: ResultStore,
     on_block: BlockFn | None,
 ) -> list[Block]:
-    out = []
+    out: list[Block] = []
     for i in range(pairs):
         order = (("A", a), ("B", b)) if (start // 2 + i) % 2 == 0 else (("B", b), ("A", a))
         for arm, req in order:

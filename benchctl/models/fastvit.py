@@ -38,7 +38,8 @@ def _tiny_fastvit(**kwargs: Any):
         mlp_ratios=(2, 2),
         downsamples=(False, True),
         token_mixers=("repmixer", "attention"),
-        pos_embs=(None, partial(RepConditionalPosEnc, spatial_shape=(3, 3))),
+        # timm annotates Module instances; its own configs pass factories like this one
+        pos_embs=(None, partial(RepConditionalPosEnc, spatial_shape=(3, 3))),  # type: ignore[arg-type]
         num_classes=kwargs.pop("num_classes", 10),
         **kwargs,
     )

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +162,9 @@ class Monitor:
         try:
             import resource
 
-            self._rusage = lambda: resource.getrusage(resource.RUSAGE_SELF)
+            self._rusage: Callable[[], Any] | None = lambda: resource.getrusage(
+                resource.RUSAGE_SELF
+            )
         except ImportError:  # not Unix: no per-process figures
             self._rusage = None
 
@@ -376,7 +378,8 @@ def assess(doc: dict[str, Any], thresholds: dict[str, float]) -> tuple[bool, lis
 
 def _ranges(cpus: Sequence[int]) -> str:
     """[0, 1, 2, 5] → "0-2,5" (the `--cpus` notation)."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for c in sorted(cpus):
         if run and c == run[-1] + 1:
             run.append(c)

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from benchctl import __version__
 from benchctl.errors import BenchError
@@ -87,7 +87,7 @@ class CheckContext:
     def skip(self, detail: str, **data: Any) -> None:
         self._record("skip", detail, None, data)
 
-    def fail(self, detail: str, fix: str | None = None, **data: Any) -> None:
+    def fail(self, detail: str, fix: str | None = None, **data: Any) -> NoReturn:
         """Record a failure and end this stage (raises; the walk catches it)."""
         self._record("fail", detail, fix, data)
         raise _Recorded

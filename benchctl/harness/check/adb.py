@@ -119,16 +119,16 @@ def launch_noop_spec(ctx: CheckContext) -> None:
                     "attach this bundle (--bundle) to a bug report; the app's log is in it",
                 )
             t.pull(result_remote, Path(tmp) / "result.json", timeout=STEP_TIMEOUT_S)
-            result = (Path(tmp) / "result.json").read_text(errors="replace")
+            text = (Path(tmp) / "result.json").read_text(errors="replace")
     finally:
         ctx.attach("launch/logcat.txt", _logs(t))
         try:
             t.cleanup(remote)
         except TransportError as exc:
             ctx.attach("launch/cleanup.txt", str(exc))
-    ctx.attach("launch/result.json", result)
+    ctx.attach("launch/result.json", text)
     try:
-        result = json.loads(result)
+        result = json.loads(text)
         contract.validate("result", result)
     except (ValueError, contract.ContractViolation) as exc:
         ctx.fail(f"the app's result is not a valid document: {exc}", "attach this bundle")

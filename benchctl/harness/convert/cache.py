@@ -109,15 +109,19 @@ class ArtifactCache:
             path = entry / meta["path"]
             claimed = meta.pop(SEAL, None)
             if claimed is None or not hmac.compare_digest(str(claimed), seal(meta)):
-                return self._reject(entry, "its metadata is not sealed by this user's cache key")
+                self._reject(entry, "its metadata is not sealed by this user's cache key")
+                return None
             if not path.exists():
-                return self._reject(entry, f"{path.name} is missing")
+                self._reject(entry, f"{path.name} is missing")
+                return None
             if content_sha256(path) != meta["sha256"]:
-                return self._reject(entry, f"{path.name} no longer has its recorded sha256")
+                self._reject(entry, f"{path.name} no longer has its recorded sha256")
+                return None
             meta["path"] = path
             return Artifact(**meta, reused=True)
         except (OSError, KeyError, TypeError, ValueError) as exc:
-            return self._reject(entry, f"its metadata is unreadable ({type(exc).__name__})")
+            self._reject(entry, f"its metadata is unreadable ({type(exc).__name__})")
+            return None
 
     def _reject(self, entry: Path, why: str) -> None:
         """An entry not trusted: rebuilt, and the reason kept for the caller to say."""

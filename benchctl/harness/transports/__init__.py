@@ -36,7 +36,7 @@ def make_transport(device: Device) -> Transport:
     """The transport that reaches `device`, its transfers retried (bounded) when they drop."""
     from benchctl.harness.retry import RetryingTransport
 
-    return RetryingTransport(connect_transport(device))  # type: ignore[return-value]
+    return RetryingTransport(connect_transport(device))
 
 
 def connect_transport(device: Device) -> Transport:

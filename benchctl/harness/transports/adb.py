@@ -660,7 +660,7 @@ def instrumentation_ok(text: str) -> bool:
     if "INSTRUMENTATION_FAILED" in text or "INSTRUMENTATION_ABORTED" in text:
         return False
     m = re.search(r"^INSTRUMENTATION_CODE:\s*(-?\d+)", text, flags=re.MULTILINE)
-    return bool(m) and int(m.group(1)) == -1
+    return m is not None and int(m.group(1)) == -1
 
 
 def parse_package(text: str) -> dict[str, Any]:

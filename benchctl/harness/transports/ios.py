@@ -343,7 +343,11 @@ class IosTransport:
             "device", "info", "processes", "--device", self.udid, what="list processes"
         )
         running = (doc.get("result") or {}).get("runningProcesses") or []
-        return {p.get("processIdentifier") for p in running if isinstance(p, dict)}
+        return {
+            p["processIdentifier"]
+            for p in running
+            if isinstance(p, dict) and isinstance(p.get("processIdentifier"), int)
+        }
 
     def app_pid(self, bundle: str) -> int:
         """The app's pid, 0 when it is not running."""

@@ -44,7 +44,8 @@ def parse_trace(events: list[dict[str, Any]], skip_runs: int) -> dict[str, Any]:
         meta[name] = (str(args.get("op_name", "?")), args.get("provider"))
         order.setdefault(name, ts)
     operators = [
-        operator(n, meta[n][0], _unit(meta[n][1]), times[n]) for n in sorted(order, key=order.get)
+        operator(n, meta[n][0], _unit(meta[n][1]), times[n])
+        for n in sorted(order, key=order.__getitem__)
     ]
     return {
         "operators": operators,

@@ -78,7 +78,7 @@ def profile(req: ProfileRequest) -> dict[str, Any]:
     unit = "cuda" if cuda else "cpu"
     operators = [
         operator(name, kinds.get(name, "?"), unit, times[name])
-        for name in sorted(first, key=first.get)
+        for name in sorted(first, key=first.__getitem__)
     ]
     return {
         "profiler": f"torch.profiler ({'CPU+CUDA' if cuda else 'CPU'}) over fx nodes",

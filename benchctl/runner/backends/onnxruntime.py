@@ -119,12 +119,12 @@ class OrtSession(HostClockSession):
         }
         if placed is None:  # an older onnxruntime: only the provider list, the best it can say
             first = providers[0] if providers else None
-            actual = next((k for k, v in PROVIDERS.items() if v == first), first)
+            actual: str | None = next((k for k, v in PROVIDERS.items() if v == first), first)
             return Description(accelerator_actual=actual, plan_summary=summary)
         wanted = PROVIDERS[self._accelerator]
         on_wanted, total = placed.get(wanted, 0), sum(placed.values())
         if total == 0 or on_wanted > 0:  # partial placements show in delegated/total nodes
-            actual: str | None = self._accelerator
+            actual = self._accelerator
         else:
             first = max(placed, key=placed.__getitem__)
             actual = next((k for k, v in PROVIDERS.items() if v == first), first)
