@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -39,9 +39,9 @@ def list_cmd(
     check_count("--limit", limit, low=0)  # 0: no limit
     store = ResultStore.open(db, create=False)
     rows = []
-    for r in store.runs(model=model, device=device, status=status, limit=limit):
-        d = run_to_dict(r)
-        add_validity(d, r, store.samples(r.run_id) if r.status == "ok" else None)
+    for run in store.runs(model=model, device=device, status=status, limit=limit):
+        d = run_to_dict(run)
+        add_validity(d, run, store.samples(run.run_id) if run.status == "ok" else None)
         rows.append(d)
     if json_:
         emit_json(rows)
@@ -201,7 +201,7 @@ def import_cmd(
 
     records = [(path, keep.load(path)) for path in paths]  # all valid, or nothing stored
     store = ResultStore.open(db)
-    done = []
+    done: list[dict[str, Any]] = []
     for path, record in records:
         stored = store.ingest(record)
         done.append(

@@ -21,6 +21,7 @@ from benchctl.errors import ConfigError
 from benchctl.results.record import SERIES_FIELDS
 from benchctl.results.regress.history import environment_of, versions_of
 from benchctl.results.regress.screen import diff_fields
+from benchctl.results.schema import RunRow
 from benchctl.results.store import ResultStore
 
 
@@ -64,6 +65,15 @@ def block_medians(samples: list[int], blocks: int) -> list[float]:
     return [float(np.median(chunk)) for chunk in np.array_split(np.asarray(samples), blocks)]
 
 
+def _latency(row: RunRow) -> tuple[float, float]:
+    """(median, min) ns of a run that has a latency to compare; ConfigError for any other."""
+    if row.status != "ok" or row.median_ns is None or row.min_ns is None:
+        raise ConfigError(
+            f"run {row.run_id[:12]} has status {row.status} and no latency to compare"
+        )
+    return row.median_ns, row.min_ns
+
+
 def compare_runs(
     store: ResultStore,
     a: str,
@@ -81,23 +91,19 @@ def compare_runs(
     if threshold <= 0:
         raise ConfigError(f"--threshold must be > 0, got {threshold}")
     row_a, row_b = store.run(a), store.run(b)
-    for row in (row_a, row_b):
-        if row.status != "ok" or row.median_ns is None:
-            raise ConfigError(
-                f"run {row.run_id[:12]} has status {row.status} and no latency to compare"
-            )
+    (median_a, min_a), (median_b, min_b) = _latency(row_a), _latency(row_b)
     ma = block_medians(store.samples(row_a.run_id), blocks)
     mb = block_medians(store.samples(row_b.run_id), blocks)
     p = mann_whitney_p(ma, mb)
-    rel = row_b.median_ns / row_a.median_ns - 1.0
-    min_rel = row_b.min_ns / row_a.min_ns - 1.0
+    rel = median_b / median_a - 1.0
+    min_rel = min_b / min_a - 1.0
     timer = 2.0 * max(
         row_a.clock_resolution_ns or 0,
         row_a.loop_overhead_ns or 0,
         row_b.clock_resolution_ns or 0,
         row_b.loop_overhead_ns or 0,
     )
-    big = abs(rel) >= threshold and abs(row_b.median_ns - row_a.median_ns) > timer
+    big = abs(rel) >= threshold and abs(median_b - median_a) > timer
     if big and p <= alpha:
         mark = "+" if rel > 0 else "-"
         verdict = f"{'slower' if rel > 0 else 'faster'}: {rel * 100:+.1f} % (p = {p:.2g})"
@@ -115,10 +121,10 @@ def compare_runs(
             for f in (*SERIES_FIELDS, "device_name")
             if getattr(row_a, f, None) != getattr(row_b, f, None)
         },
-        median_a_ns=row_a.median_ns,
-        median_b_ns=row_b.median_ns,
-        min_a_ns=row_a.min_ns,
-        min_b_ns=row_b.min_ns,
+        median_a_ns=median_a,
+        median_b_ns=median_b,
+        min_a_ns=min_a,
+        min_b_ns=min_b,
         rel_change=rel,
         min_rel_change=min_rel,
         p_value=p,

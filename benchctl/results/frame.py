@@ -128,7 +128,7 @@ class _Measured:
         if sha256 not in self.cache:
             rows = self.store.accuracies(artifact_sha256=sha256)  # newest first
             full = [r for r in rows if r.sample_limit is None]
-            self.cache[sha256] = (full or rows or [None])[0]
+            self.cache[sha256] = full[0] if full else rows[0] if rows else None
         return self.cache[sha256]
 
 

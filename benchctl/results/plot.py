@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from benchctl.errors import ConfigError
 
@@ -43,7 +43,9 @@ SPARKLINE_LEGEND = (  # what each mark of a series plot means, printed under the
 )
 
 
-def _figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+def _figure(
+    width: float, height: float, layout: Literal["constrained"] | None = "constrained"
+) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100, layout=layout)
@@ -186,7 +188,7 @@ def series_figure(report: SeriesReport) -> Figure:
     fig.subplots_adjust(left=0.15, right=0.98, top=0.95, bottom=0.24)
     ax = fig.add_subplot()
     xs = list(range(len(pts)))
-    good = [(i, p.value_ns / 1e6) for i, p in enumerate(pts) if p.usable]
+    good = [(i, p.value_ns / 1e6) for i, p in enumerate(pts) if p.usable and p.value_ns is not None]
     bad = [(i, p.value_ns / 1e6) for i, p in enumerate(pts) if not p.usable and p.value_ns]
     if good:
         ax.plot(*zip(*good, strict=True), "-o", color="#455a64", markersize=2, linewidth=0.8)

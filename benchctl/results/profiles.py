@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from benchctl.errors import ConfigError
 from benchctl.results.store import ResultStore
@@ -119,6 +119,10 @@ class Profile:
         }
 
 
+@overload
+def load(store: ResultStore, run_id: str, *, required: Literal[True] = True) -> Profile: ...
+@overload
+def load(store: ResultStore, run_id: str, *, required: bool) -> Profile | None: ...
 def load(store: ResultStore, run_id: str, *, required: bool = True) -> Profile | None:
     """The stored profile of a run (id or unique prefix); ConfigError if `required` and none."""
     row = store.run(run_id)

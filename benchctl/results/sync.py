@@ -22,7 +22,8 @@ from benchctl import config
 from benchctl.errors import ConfigError, DependencyMissingError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Table
+    from sqlalchemy import Connection, Insert, Table
+    from sqlalchemy.orm import DeclarativeBase
 
     from benchctl.results.store import ResultStore
 
@@ -126,8 +127,8 @@ def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: Push
 
     from benchctl.results.schema import ArtifactRow, ProfileOpRow, ProfileRow, RunRow, SampleRow
 
-    runs_t, samples_t, arts_t = RunRow.__table__, SampleRow.__table__, ArtifactRow.__table__
-    prof_t, ops_t = ProfileRow.__table__, ProfileOpRow.__table__
+    runs_t, samples_t, arts_t = _table(RunRow), _table(SampleRow), _table(ArtifactRow)
+    prof_t, ops_t = _table(ProfileRow), _table(ProfileOpRow)
     with dst.engine.begin() as out:  # one transaction per batch
         have = set(out.scalars(select(runs_t.c.run_id).where(runs_t.c.run_id.in_(ids))))
         missing = [i for i in ids if i not in have]
@@ -164,7 +165,7 @@ def _copy_accuracy(src: ResultStore, dst: ResultStore, batch_size: int, report: 
 
     from benchctl.results.schema import AccuracyResultRow, ArtifactRow
 
-    acc_t, arts_t = AccuracyResultRow.__table__, ArtifactRow.__table__
+    acc_t, arts_t = _table(AccuracyResultRow), _table(ArtifactRow)
     last = ""
     while True:
         with src.engine.connect() as conn:
@@ -185,6 +186,11 @@ def _copy_accuracy(src: ResultStore, dst: ResultStore, batch_size: int, report: 
         report.accuracy_skipped += len(rows) - len(copied)
 
 
+def _table(row_class: type[DeclarativeBase]) -> Table:
+    """A mapped class's table, as a `Table` (SQLAlchemy types `__table__` as any FromClause)."""
+    return row_class.metadata.tables[row_class.__tablename__]
+
+
 def _rows(result: Iterable[Any]) -> list[dict[str, Any]]:
     return [{k: as_utc(v) for k, v in row._mapping.items()} for row in result]
 
@@ -202,10 +208,13 @@ def _insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key:
         return set()
     dialect = conn.dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Insert = pg_insert(table).on_conflict_do_nothing(index_elements=[key])
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
     else:
         raise ConfigError(f"db push supports SQLite and PostgreSQL databases, not {dialect}")
-    stmt = insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
-    return set(conn.scalars(stmt, rows))
+    return set(conn.scalars(stmt.returning(table.c[key]), rows))

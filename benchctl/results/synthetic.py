@@ -116,7 +116,7 @@ def _artifact(model: str, generation: int) -> dict[str, Any]:
     }
 
 
-def _drift_check(samples: np.ndarray) -> dict[str, Any]:
+def _drift_check(samples: np.ndarray) -> dict[str, Any] | None:
     """What the harness's gating records (`harness/gating.py: drift`), from the same samples."""
     from benchctl.harness.gating import drift
 

@@ -129,7 +129,7 @@ def attribute_changes(series: Series, find: FindSplits | None = None) -> list[Ch
     """Change points over the series' usable results, each with the versions that changed."""
     usable = [p for p in series.points if p.usable]
     find = find or splits_finder(series.settings)
-    splits = find([p.value_ns for p in usable])
+    splits = find([p.value_ns for p in usable if p.value_ns is not None])
     out = []
     for split in splits:
         before, after = usable[split.index - 1], usable[split.index]

@@ -99,7 +99,7 @@ def segment_starts(
 ) -> list[int]:
     """Indices in `usable` where a segment starts: change points and `begins_segment` notes."""
     find = find or splits_finder(settings)
-    cuts = {s.index for s in find([p.value_ns for p in usable])}
+    cuts = {s.index for s in find([p.value_ns for p in usable if p.value_ns is not None])}
     cuts |= {i for i, p in enumerate(usable) if p.begins_segment and i > 0}
     return sorted(cuts)
 
@@ -146,6 +146,7 @@ def _compare(
 ) -> Screening:
     if new.value_ns is None:
         return Screening("insufficient_data", new.run_id, "no latency was measured")
+    new_ns: float = new.value_ns
     if len(usable) < settings.min_history:
         return Screening(
             "insufficient_data",
@@ -187,19 +188,19 @@ def _compare(
         rel, z, delta = x / level - 1.0, (x - level) / scale, x - level
         return rel, z, delta, _direction(rel, z, delta, floor, settings)
 
-    rel, z, delta, direction = test(new.value_ns)
+    rel, z, delta, direction = test(new_ns)
     persistent = 0
     if direction:
         persistent = 1
         for p in reversed(current):
-            if test(p.value_ns)[3] != direction:
+            if p.value_ns is None or test(p.value_ns)[3] != direction:  # usable: never None
                 break
             persistent += 1
     mins = [p.min_ns for p in current[-settings.window :] if p.min_ns]
     min_rel = new.min_ns / float(np.median(mins)) - 1.0 if new.min_ns and mins else None
     versions = diff_fields(last_good.versions, new.versions)
     environment = diff_fields(last_good.environment, new.environment)
-    common = dict(
+    common: dict[str, Any] = dict(
         value_ns=new.value_ns,
         level_ns=level,
         scale_ns=scale,

@@ -46,7 +46,7 @@ def values(s: Scenario, rng: np.random.Generator) -> np.ndarray:
 
 
 def points(
-    medians_ns: Sequence[float],
+    medians_ns: Sequence[float] | np.ndarray,
     *,
     new_artifact_at: Sequence[int] = (),
     timer_floor_ns: float = 40.0,
