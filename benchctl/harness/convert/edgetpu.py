@@ -164,10 +164,10 @@ def placement_profile(report: dict[str, Any], ops: list[str] | None) -> dict[str
         notes.append("split across Edge TPU and CPU, unit unknown: " + ", ".join(split))
     operators = []
     for index, op in enumerate(ops):
-        statuses = by_type.get(op)
+        kinds = by_type.get(op)
         unit = None
-        if statuses is not None and len(statuses) == 1 and op not in mismatched:
-            unit = "edgetpu" if True in statuses else "cpu"
+        if kinds is not None and len(kinds) == 1 and op not in mismatched:
+            unit = "edgetpu" if True in kinds else "cpu"
         operators.append(
             {"name": f"{index}:{op}", "op_type": op, "unit": unit, "time_ns": None, "calls": None}
         )
