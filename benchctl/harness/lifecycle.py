@@ -18,6 +18,7 @@ import json
 import posixpath
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -116,8 +117,9 @@ def run_on_device(
         hooks.stage(f"running on {device.name}")
         watch = AppCpuWatch.start(device, transport)
         done = launch_runner(device, transport, spec_remote, timeout, hooks)
-        if getattr(transport, "screen", None):  # adb: the screen state the run had (A13)
-            host_env["screen"] = transport.screen
+        screen = getattr(transport, "screen", None)
+        if screen:  # adb: the screen state the run had (A13)
+            host_env["screen"] = screen
         if watch is not None:
             host_env["contention"] = watch.finish()
         result_remote = posixpath.join(remote, spec["output"]["result_path"])
@@ -319,9 +321,8 @@ def launch_runner(
         )
     if transport.capabilities.app_launch:
         if getattr(transport, "streams_app_progress", False):  # adb: the app's live progress
-            return transport.launch_app(
-                app_target(device), spec_remote, timeout=timeout, on_line=on_line
-            )
+            launch: Callable[..., Completed] = transport.launch_app  # this one takes on_line too
+            return launch(app_target(device), spec_remote, timeout=timeout, on_line=on_line)
         return transport.launch_app(app_target(device), spec_remote, timeout=timeout)
     raise TransportError(f"{device.name}: its transport can start neither the runner nor an app")
 

@@ -192,7 +192,7 @@ def _check_cores(req: RunRequest, device: Device) -> None:
                     f"--cpus {format_cpus(missing)}: not CPUs this process may use "
                     f"({format_cpus(usable)})"
                 )
-        count = len(req.cpus or usable)
+        count: int | None = len(req.cpus or usable)
     else:
         known = device.hardware_class().get("cpu_count")
         count = len(req.cpus) if req.cpus else known if isinstance(known, int) else None
