@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from benchctl.errors import DuplicateRegistrationError, UnknownNameError
 
@@ -35,7 +35,7 @@ class Registry(Generic[T]):
         kind: str,
         *,
         group: str | None = None,
-        entry_type: type | None = None,
+        entry_type: type[Any] | None = None,
         check: Callable[[T], None] | None = None,
     ) -> None:
         self.kind = kind

@@ -41,7 +41,7 @@ def converter_module(target: Target) -> str:
 
 
 def converter(target: Target) -> Converter:
-    return importlib.import_module(converter_module(target))  # type: ignore[return-value]
+    return importlib.import_module(converter_module(target))
 
 
 def _module_file(module: str) -> Path:
