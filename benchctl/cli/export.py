@@ -73,6 +73,7 @@ def _rows(
     if rows not in ROWS:
         raise ConfigError(f"--rows {rows!r}: choose from {', '.join(ROWS)}")
     store = ResultStore.open(db, create=False)
+    dicts: Iterable[dict[str, Any]]
     if rows == "runs":  # streamed: `csv` writes each run as it is read
         dicts = frame.iter_run_dicts(store, model=model, device=device, status=status)
         return dicts, frame.RUN_COLUMNS

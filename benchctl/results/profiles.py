@@ -200,7 +200,7 @@ def op_dicts(
     for name, value in (("model_name", model), ("device_name", device), ("status", status)):
         if value:
             query = query.where(runs_t.c[name] == value)
-    out = []
+    out: list[dict[str, Any]] = []
     with store.engine.connect() as conn:
         heads = conn.execute(query).all()
         for start in range(0, len(heads), batch):

@@ -232,8 +232,9 @@ def database_errors(engine: Engine) -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=64)
-def _row_type(columns: tuple[str, ...]) -> type[tuple[Any, ...]]:
-    return collections.namedtuple("StoredRun", columns)  # type: ignore[misc]
+def _row_type(columns: tuple[str, ...]) -> type[Any]:
+    """A named-tuple class with these fields (made at run time: its fields are the columns)."""
+    return collections.namedtuple("StoredRun", columns)
 
 
 class _RowMaker:
