@@ -66,3 +66,16 @@ def test_readme_and_ci_install_with_the_constraints():
     readme = (ROOT / "README.md").read_text()
     assert readme.count("pip install -c constraints.txt -e") >= 2
     assert "pip install -c constraints.txt -e '.[dev]'" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_runs_the_readmes_test_command_after_lint_and_types():
+    readme = (ROOT / "README.md").read_text()
+    command = next(line for line in readme.splitlines() if line.endswith("-m pytest"))
+    steps = [s.strip() for s in command.split("&&")]  # venv, install, pytest
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    runs = [s.strip() for line in ci if not line.startswith("#") for s in line.split("&&")]
+    at = [runs.index(step) for step in steps]  # ValueError: a step CI does not run
+    assert at == sorted(at), "the README's steps run in its order"
+    checks = [".venv/bin/ruff check", ".venv/bin/ruff format --check", ".venv/bin/mypy"]
+    where = [next(i for i, r in enumerate(runs) if r.startswith(c)) for c in checks]
+    assert at[1] < min(where) and max(where) < at[2], "lint and types: after install, before pytest"
