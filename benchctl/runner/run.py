@@ -282,7 +282,7 @@ def _profiled_pass(
     """The `profile` entry when the spec asks for one: after the timed loop, never inside it."""
     if spec.get("profile") is None:
         return None
-    from benchctl.runner.backends._profile import DEFAULT_ITERATIONS, ProfileRequest, run_profile
+    from benchctl.runner.backends.profile import DEFAULT_ITERATIONS, ProfileRequest, run_profile
 
     return run_profile(
         ProfileRequest(

@@ -104,7 +104,7 @@ final class CoreMLModel: LoadedModel {
         )
     }
 
-    /// ComputePlanSummary's device names → the host's (benchctl/runner/backends/_profile_coreml.py).
+    /// ComputePlanSummary's device names → the host's (benchctl/runner/backends/profile_coreml.py).
     private static func unitName(_ device: String) -> String {
         device == "neural_engine" ? "ane" : device
     }

@@ -11,9 +11,9 @@ from benchctl.harness.convert import ArtifactCache, LazyBuild, get_artifact
 from benchctl.harness.run import RunRequest, build_spec
 from benchctl.harness.runtimes import get_runtime
 from benchctl.runner import contract
-from benchctl.runner.backends import _profile, _profile_ort
-from benchctl.runner.backends._profile_litert import partitions, placement
-from benchctl.runner.backends._profile_tensorrt import inspector_layers, op_type_from_name
+from benchctl.runner.backends import profile, profile_ort
+from benchctl.runner.backends.profile_litert import partitions, placement
+from benchctl.runner.backends.profile_tensorrt import inspector_layers, op_type_from_name
 from benchctl.runner.run import run_spec_file
 
 
@@ -121,7 +121,7 @@ def test_a_failing_profiler_keeps_the_timed_samples(shared_home, tmp_path, monke
     def broken(events, skip_runs):
         raise RuntimeError("trace unreadable")
 
-    monkeypatch.setattr(_profile_ort, "parse_trace", broken)
+    monkeypatch.setattr(profile_ort, "parse_trace", broken)
     prof = _run(shared_home, tmp_path, "onnxruntime")["profile"]
     assert prof["operators"] == [] and prof["error"] == "RuntimeError: trace unreadable"
 
@@ -130,7 +130,7 @@ def test_a_profile_the_schema_refuses_keeps_the_timed_samples(shared_home, tmp_p
     def bad(req):
         return {"profiler": "x", "operators": [{"name": "a", "op_type": "b", "time_ns": -5}]}
 
-    monkeypatch.setattr(_profile, "run_profile", bad)
+    monkeypatch.setattr(profile, "run_profile", bad)
     prof = _run(shared_home, tmp_path, "onnxruntime")["profile"]
     assert prof["operators"] == [] and prof["error"].startswith("invalid profile")
 

@@ -35,7 +35,7 @@ RUNTIME_LIBRARIES = {
     "coreml": {"coremltools"},
 }
 BACKENDS_USED_BY = {"tensorrt": {"torch"}}  # its CUDA event timer is the torch backend's
-PROFILER_OF = {"ort": "onnxruntime"}  # _profile_<short>.py → backend
+PROFILER_OF = {"ort": "onnxruntime"}  # profile_<short>.py → backend
 
 
 def _top(name: str) -> str:
@@ -62,8 +62,8 @@ def _backend_of(module: str) -> str | None:
     if not module.startswith(prefix):
         return None
     stem = module[len(prefix) :]
-    if stem.startswith("_profile_"):
-        short = stem[len("_profile_") :]
+    if stem.startswith("profile_"):
+        short = stem[len("profile_") :]
         return PROFILER_OF.get(short, short)
     return stem if stem in backend_names() else None
 

@@ -164,7 +164,7 @@ class OnnxRuntimeBackend:
         so.inter_op_num_threads = 1
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.log_severity_level = 3
-        if options.get("profile_file_prefix"):  # the profiled pass (backends/_profile_ort.py)
+        if options.get("profile_file_prefix"):  # the profiled pass (backends/profile_ort.py)
             so.enable_profiling = True
             so.profile_file_prefix = str(options["profile_file_prefix"])
         if PROVIDERS[accelerator] not in ort.get_available_providers():

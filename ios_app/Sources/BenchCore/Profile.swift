@@ -2,7 +2,7 @@ import Foundation
 
 /// The spec's `profile` object: a separate profiled pass after the timed loop.
 public struct ProfileRequest: Decodable, Equatable {
-    /// The Python runner's default (benchctl/runner/backends/_profile.py).
+    /// The Python runner's default (benchctl/runner/backends/profile.py).
     public static let defaultIterations = 20
     public static let maxIterations = 10_000
 

@@ -35,7 +35,7 @@ data class Partition(val unit: String, val operators: List<String>)
 /** The `profile` object of a spec: how many profiled iterations to run after the timed loop. */
 data class ProfileRequest(val iterations: Int) {
     companion object {
-        /** The Python runner's default (benchctl/runner/backends/_profile.py). */
+        /** The Python runner's default (benchctl/runner/backends/profile.py). */
         const val DEFAULT_ITERATIONS = 20
         const val MAX_ITERATIONS = 10_000
     }

@@ -17,7 +17,7 @@ import java.nio.channels.FileChannel
  * .custom_code (1), .builtin_code (3); SubGraph.operators (3); Operator.opcode_index (0).
  *
  * Operators are named `<index>:<op type>` as the host's LiteRT profiler names them
- * (benchctl/runner/backends/_profile_litert.py), so an Android profile lines up with a
+ * (benchctl/runner/backends/profile_litert.py), so an Android profile lines up with a
  * host one in `compare --ops`; a custom operator's type is its custom code, as LiteRT's
  * interpreter names it.
  */

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchctl.runner.backends._profile import WARMUP, ProfileRequest, median_ns, operator
+from benchctl.runner.backends.profile import WARMUP, ProfileRequest, median_ns, operator
 
 US = 1000  # the trace's `dur` and `ts` are microseconds
 

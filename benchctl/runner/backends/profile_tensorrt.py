@@ -16,7 +16,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from benchctl.runner.backends._profile import WARMUP, ProfileRequest, median_ns, operator
+from benchctl.runner.backends.profile import WARMUP, ProfileRequest, median_ns, operator
 
 
 def op_type_from_name(name: str) -> str:

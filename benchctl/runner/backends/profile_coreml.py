@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from benchctl.runner.backends._profile import ProfileRequest, median_ns
+from benchctl.runner.backends.profile import ProfileRequest, median_ns
 
 DEVICE_UNIT = {
     "MLCPUComputeDevice": "cpu",

@@ -14,7 +14,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-from benchctl.runner.backends._profile import WARMUP, ProfileRequest, median_ns, operator
+from benchctl.runner.backends.profile import WARMUP, ProfileRequest, median_ns, operator
 
 PREFIX = "benchctl.node:"
 

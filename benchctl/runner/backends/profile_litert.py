@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from benchctl.runner.backends._profile import ProfileRequest, median_ns
+from benchctl.runner.backends.profile import ProfileRequest, median_ns
 
 DELEGATE_UNIT = {"cpu": "xnnpack", "gpu": "gpu", "edgetpu": "edgetpu"}
 

@@ -2,7 +2,7 @@
 
 It never runs inside the timed loop (the samples stay clean), and its failure never fails a run:
 the result then carries `profile.error` and the timed samples stand. Each backend's profiler is
-its own module (`_profile_<backend>.py`), imported only when a profile is asked for; each returns
+its own module (`profile_<backend>.py`), imported only when a profile is asked for; each returns
 the `profile` entry of a `benchctl.result` (see result.schema.json).
 """
 
@@ -19,11 +19,11 @@ DEFAULT_ITERATIONS = 20
 WARMUP = 3  # profiled calls discarded before the measured ones (the profiler's own warm-up)
 
 _MODULES = {
-    "onnxruntime": "benchctl.runner.backends._profile_ort",
-    "torch": "benchctl.runner.backends._profile_torch",
-    "litert": "benchctl.runner.backends._profile_litert",
-    "tensorrt": "benchctl.runner.backends._profile_tensorrt",
-    "coreml": "benchctl.runner.backends._profile_coreml",
+    "onnxruntime": "benchctl.runner.backends.profile_ort",
+    "torch": "benchctl.runner.backends.profile_torch",
+    "litert": "benchctl.runner.backends.profile_litert",
+    "tensorrt": "benchctl.runner.backends.profile_tensorrt",
+    "coreml": "benchctl.runner.backends.profile_coreml",
 }
 
 
