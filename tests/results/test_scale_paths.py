@@ -13,7 +13,7 @@ import pytest
 from scipy.stats import ttest_ind_from_stats
 
 from benchctl.results import migrate
-from benchctl.results.regress.changepoint import _welch_p
+from benchctl.results.regress.changepoint import welch_p
 from benchctl.results.regress.history import Series
 from benchctl.results.regress.nightly import analyze
 from benchctl.results.regress.settings import DetectorSettings
@@ -53,7 +53,7 @@ def test_the_welch_p_value_is_scipy_stats_bit_for_bit():
             ref = ttest_ind_from_stats(
                 float(a.mean()), sa, a.size, float(b.mean()), sb, b.size, equal_var=False
             )
-        got = _welch_p(a, b, floor)
+        got = welch_p(a, b, floor)
         assert got == float(ref.pvalue) or (np.isnan(got) and np.isnan(ref.pvalue))
 
 

@@ -45,7 +45,7 @@ def noise_sigma(y: np.ndarray, floor: float) -> float:
     return max(1.4826 * float(np.median(np.abs(d - np.median(d)))) / np.sqrt(2.0), floor)
 
 
-def _welch_p(a: np.ndarray, b: np.ndarray, sd_floor: float) -> float:
+def welch_p(a: np.ndarray, b: np.ndarray, sd_floor: float) -> float:
     """Two-sided Welch t-test p-value, computed as `scipy.stats.ttest_ind_from_stats(…,
     equal_var=False)` computes it (the same operations in the same order, so the same bits; a
     test compares the two) with the t distribution of `scipy.special`: importing `scipy.stats`
@@ -69,7 +69,7 @@ def _test(
     """(p, rel_change, before, after) for the cut at `cut` between y[lo:cut] and y[cut:hi]."""
     a, b = y[lo:cut], y[cut:hi]
     before, after = float(np.median(a)), float(np.median(b))
-    return _welch_p(a, b, sd_floor), after / before - 1.0, before, after
+    return welch_p(a, b, sd_floor), after / before - 1.0, before, after
 
 
 def _span(cuts: list[int], i: int, n: int) -> tuple[int, int, int]:
