@@ -97,7 +97,7 @@ def diagnose(device: Device) -> Report:
             _runner_checks(device, transport, report)
             if checks is not None:
                 checks(device, transport, facts, report)
-        elif _app_checks(device, transport, facts, report) and checks is not None:
+        elif app_checks(device, transport, facts, report) and checks is not None:
             checks(device, transport, facts, report)
         _accelerator_check(device, facts, report)
         _gate_checks(device, transport, report)
@@ -166,8 +166,9 @@ def _runner_checks(device: Device, transport: Any, report: Report) -> None:
             report.add(f"runtime {name}", True, f"{backend} {entry.get('version') or ''}".strip())
 
 
-def _app_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> bool:
-    """The companion app: installed, a release build; True when it is."""
+def app_checks(device: Device, transport: Any, facts: dict[str, Any], report: Report) -> bool:
+    """The companion app's checks (installed, a release build), with the fixes its transport kind
+    declares; True when it passed them."""
     from benchctl.harness.lifecycle import app_target
 
     app = app_target(device)

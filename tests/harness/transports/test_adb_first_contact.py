@@ -485,13 +485,13 @@ def test_a9_nnapi_and_qnn_runtimes_reach_the_app(
 
 def test_a12_doctor_names_the_flavored_release_apk():
     from benchctl.harness.devices import Device
-    from benchctl.harness.doctor import Report, _app_checks
+    from benchctl.harness.doctor import Report, app_checks
 
     device = Device(name="p", transport="adb", address="x")
     report = Report("p")
-    _app_checks(device, None, {"app_installed": False}, report)
+    app_checks(device, None, {"app_installed": False}, report)
     report2 = Report("p")
-    _app_checks(device, None, {"app_installed": True, "app_debuggable": True}, report2)
+    app_checks(device, None, {"app_installed": True, "app_debuggable": True}, report2)
     for fix in (report.checks[0].fix, report2.checks[0].fix):
         assert ":app:assembleStandardRelease" in fix
     assert "apk/standard/release/app-standard-release.apk" in report.checks[0].fix
