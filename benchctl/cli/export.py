@@ -75,8 +75,8 @@ def _rows(
     store = ResultStore.open(db, create=False)
     dicts: Iterable[dict[str, Any]]
     if rows == "runs":  # streamed: `csv` writes each run as it is read
-        dicts = frame.iter_run_dicts(store, model=model, device=device, status=status)
-        return dicts, frame.RUN_COLUMNS
+        runs = frame.iter_run_dicts(store, model=model, device=device, status=status)
+        return runs, frame.RUN_COLUMNS
     with progress_bar("collecting results") as bar:
         dicts = frame.model_dicts(
             store,
