@@ -12,7 +12,7 @@ edited, in keeping with the store's rule that results are never changed after in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,32 +136,32 @@ def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: Push
         if not missing:
             return
         with src.engine.connect() as conn:
-            runs = _rows(conn.execute(select(runs_t).where(runs_t.c.run_id.in_(missing))))
+            runs = _fetch(conn, runs_t, runs_t.c.run_id.in_(missing))
             shas = sorted({r["artifact_sha256"] for r in runs if r["artifact_sha256"]})
-            arts = _rows(conn.execute(select(arts_t).where(arts_t.c.sha256.in_(shas))))
-            samples = _rows(conn.execute(select(samples_t).where(samples_t.c.run_id.in_(missing))))
-            profs = _rows(conn.execute(select(prof_t).where(prof_t.c.run_id.in_(missing))))
-            ops = _rows(conn.execute(select(ops_t).where(ops_t.c.run_id.in_(missing))))
+            arts = _fetch(conn, arts_t, arts_t.c.sha256.in_(shas))
+            samples = _fetch(conn, samples_t, samples_t.c.run_id.in_(missing))
+            profs = _fetch(conn, prof_t, prof_t.c.run_id.in_(missing))
+            ops = _fetch(conn, ops_t, ops_t.c.run_id.in_(missing))
         report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
         # A concurrent push may have stored some of these since the check above: only the runs
         # this transaction inserted get their samples here.
         inserted = _insert_new(out, runs_t, runs, "run_id")
         report.runs_copied += len(inserted)
         report.runs_skipped += len(missing) - len(inserted)
-        report.samples_copied += len(
-            _insert_new(out, samples_t, [s for s in samples if s["run_id"] in inserted], "run_id")
+        # Samples and profiles go with the runs this transaction inserted: nothing can conflict,
+        # so they are plain inserts (no per-row RETURNING).
+        report.samples_copied += _insert(
+            out, samples_t, [s for s in samples if s["run_id"] in inserted]
         )
-        # Profiles go with their runs: only the runs this transaction inserted, so no conflict.
-        profiled = _insert_new(out, prof_t, [p for p in profs if p["run_id"] in inserted], "run_id")
-        kept_ops = [o for o in ops if o["run_id"] in profiled]
-        if kept_ops:
-            out.execute(ops_t.insert(), kept_ops)
+        profiled = [p for p in profs if p["run_id"] in inserted]
+        _insert(out, prof_t, profiled)
+        names = {p["run_id"] for p in profiled}
+        _insert(out, ops_t, [o for o in ops if o["run_id"] in names])
 
 
 def _copy_accuracy(src: ResultStore, dst: ResultStore, batch_size: int, report: PushReport) -> None:
     """Measured accuracies are results of their own (keyed by artifact, dataset, preprocessing and
     runtime), not parts of a run: they are copied by key, once, with their artifact rows first."""
-    from sqlalchemy import select
 
     from benchctl.results.schema import AccuracyResultRow, ArtifactRow
 
@@ -169,13 +169,9 @@ def _copy_accuracy(src: ResultStore, dst: ResultStore, batch_size: int, report: 
     last = ""
     while True:
         with src.engine.connect() as conn:
-            rows = _rows(
-                conn.execute(
-                    select(acc_t).where(acc_t.c.key > last).order_by(acc_t.c.key).limit(batch_size)
-                )
-            )
+            rows = _fetch(conn, acc_t, acc_t.c.key > last, order=acc_t.c.key, limit=batch_size)
             shas = sorted({r["artifact_sha256"] for r in rows if r["artifact_sha256"]})
-            arts = _rows(conn.execute(select(arts_t).where(arts_t.c.sha256.in_(shas))))
+            arts = _fetch(conn, arts_t, arts_t.c.sha256.in_(shas))
         if not rows:
             return
         last = rows[-1]["key"]
@@ -191,8 +187,61 @@ def _table(row_class: type[DeclarativeBase]) -> Table:
     return row_class.metadata.tables[row_class.__tablename__]
 
 
-def _rows(result: Iterable[Any]) -> list[dict[str, Any]]:
-    return [{k: as_utc(v) for k, v in row._mapping.items()} for row in result]
+def _fetch(
+    conn: Connection, table: Table, where: Any, *, order: Any = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Rows of `table` as stored: JSON documents as their text (copied, never decoded and
+    encoded again: that was most of a push's time), times in UTC."""
+    from sqlalchemy import JSON, DateTime, Text, cast, select
+
+    query = select(
+        *(cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.columns)
+    ).where(where)
+    if order is not None:
+        query = query.order_by(order).limit(limit)
+    names = [c.name for c in table.columns]
+    times = [c.name for c in table.columns if isinstance(c.type, DateTime)]
+    out = []
+    for row in conn.execute(query):
+        doc = dict(zip(names, row, strict=True))
+        for name in times:
+            doc[name] = as_utc(doc[name])
+        out.append(doc)
+    return out
+
+
+def _raw(table: Table) -> Table:
+    """`table` with its JSON columns taking JSON text as it is (`_JSONText`), for inserting
+    what `_fetch` read."""
+    found = _RAW.get(table.name)
+    if found is None:
+        from sqlalchemy import JSON, MetaData
+
+        found = table.to_metadata(MetaData())
+        for column in found.columns:
+            if isinstance(column.type, JSON):
+                column.type = _json_text()
+        _RAW[table.name] = found
+    return found
+
+
+_RAW: dict[str, Table] = {}
+
+
+def _json_text() -> Any:
+    """A JSON column type that binds the document's text unchanged (on PostgreSQL still cast to
+    json by the statement, so the server checks it)."""
+    from sqlalchemy import JSON
+    from sqlalchemy.types import TypeDecorator
+
+    class JSONText(TypeDecorator[Any]):
+        impl = JSON
+        cache_ok = True
+
+        def bind_processor(self, dialect: Any) -> None:
+            return None
+
+    return JSONText()
 
 
 def as_utc(value: Any) -> Any:
@@ -207,14 +256,22 @@ def _insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key:
     if not rows:
         return set()
     dialect = conn.dialect.name
+    raw = _raw(table)
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt: Insert = pg_insert(table).on_conflict_do_nothing(index_elements=[key])
+        stmt: Insert = pg_insert(raw).on_conflict_do_nothing(index_elements=[key])
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
+        stmt = sqlite_insert(raw).on_conflict_do_nothing(index_elements=[key])
     else:
         raise ConfigError(f"db push supports SQLite and PostgreSQL databases, not {dialect}")
-    return set(conn.scalars(stmt.returning(table.c[key]), rows))
+    return set(conn.scalars(stmt.returning(raw.c[key]), rows))
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+    """Insert rows that cannot conflict (those of runs this transaction inserted)."""
+    if rows:
+        conn.execute(_raw(table).insert(), rows)
+    return len(rows)

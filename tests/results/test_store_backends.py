@@ -146,6 +146,9 @@ def _laptop(tmp_path, n: int, prefix: str) -> str:
                 status=status,
                 error_code=None if status == "ok" else "RUNNER_NO_RESULT",
                 artifact=dict(ARTIFACT) if i % 2 else {**ARTIFACT, "sha256": "sha256:" + "d" * 64},
+                host={"hostname": prefix, "os_release": "6.1.0", "cpus": [0, 1]},
+                versions={"runner": "0.1.0", "numpy": "2.3"},
+                environment={"before": {"thermal_state": "nominal", "max_temp_c": 41.5 + i}},
             )
         )
     return str(path)
@@ -174,6 +177,15 @@ def test_push_merges_idempotently_in_batches(tmp_path, db_url):
             row.median_ns,
             row.series_key,
         )
+        # documents copied as their text, times as UTC: the same values read back
+        assert (copy.host, copy.versions, copy.input_shape, copy.result, copy.environment) == (
+            row.host,
+            row.versions,
+            row.input_shape,
+            row.result,
+            row.environment,
+        )
+        assert copy.created_at.replace(tzinfo=None) == row.created_at.replace(tzinfo=None)
 
 
 def test_push_cli_json_and_bad_input(tmp_path, db_url):
