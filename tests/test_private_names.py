@@ -75,7 +75,6 @@ def _offences(source: str, name: str) -> list[str]:
 KNOWN = {
     ("tests/analysis/test_analysis_reports.py", "from benchctl.cli._report import check_format"),
     ("tests/analysis/test_analysis_reports.py", "from benchctl.cli._report import show"),
-    ("tests/harness/test_run_plan.py", "from benchctl.cli._options import SETTING_OPTIONS"),
     ("tests/results/test_statistics.py", "from benchctl.cli._render import run_table"),
 }
 
