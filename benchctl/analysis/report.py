@@ -1,6 +1,6 @@
 """A report: what an analysis hands to the command that shows it.
 
-Every report is shown the same way (`cli/_report.show`): its `--json` document, or its blocks on
+Every report is shown the same way (`cli/show_report.show`): its `--json` document, or its blocks on
 the terminal. So the numbers, the JSON and the tables are built here, in the library, next to the
 analysis (and testable without the CLI); a command only reads its options, opens what the report
 needs, shows progress and calls `show`.

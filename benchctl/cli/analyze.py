@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from benchctl.cli._options import DbOpt, JsonOpt
-from benchctl.cli._report import FormatOpt, check_format, show
+from benchctl.cli.show_report import FormatOpt, check_format, show
 from benchctl.errors import ConfigError
 
 app = typer.Typer(help="Analyses from the seed papers.", no_args_is_help=True)

@@ -86,7 +86,7 @@ def run_on_lab(request: RunRequest, broker: str, db: str | None, json_: bool) ->
     Exit code 1 when the stored run is not `ok`, as a local `benchctl run`.
     """
     from benchctl.cli._output import err
-    from benchctl.cli._render import run_table
+    from benchctl.cli.render import run_table
     from benchctl.lab.client import submit_and_wait
     from benchctl.lab.jobs import request_to_dict
 

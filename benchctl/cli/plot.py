@@ -10,7 +10,7 @@ import typer
 
 from benchctl.cli._options import DbOpt, JsonOpt
 from benchctl.cli._output import emit_json, out
-from benchctl.cli._report import FormatOpt
+from benchctl.cli.show_report import FormatOpt
 from benchctl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def pareto_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """Top-1 accuracy vs latency on one device, the Pareto front marked."""
-    from benchctl.cli._report import check_format, show
+    from benchctl.cli.show_report import check_format, show
     from benchctl.results.pareto_report import pareto_report
     from benchctl.results.plot import save
 

@@ -31,7 +31,7 @@ def list_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """List stored runs, newest first."""
-    from benchctl.cli._render import validity_tag
+    from benchctl.cli.render import validity_tag
     from benchctl.harness.limits import check_count
     from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore
@@ -95,7 +95,7 @@ def show_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """Show one run with every statistic recomputed from its raw samples."""
-    from benchctl.cli._render import run_table
+    from benchctl.cli.render import run_table
     from benchctl.results.export import add_validity, run_to_dict
     from benchctl.results.store import ResultStore, check_run_id_prefix
 

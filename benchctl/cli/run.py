@@ -115,7 +115,7 @@ def run_command(
     if json_:
         emit_json(doc)
     else:
-        from benchctl.cli._render import run_table
+        from benchctl.cli.render import run_table
 
         note = None
         if outcome.artifact is not None:

@@ -44,7 +44,7 @@ class Summary:
     The one declaration of a statistic (pyperf's metadata registry in spirit): each field's
     unit, description and place in `run`/`results show`'s table. `STATISTICS` reads it, and so
     do the stored columns (`schema.RunRow`, changed only through a migration), the flat run dict
-    behind `--json`, CSV and Parquet (`export`), and the run table (`cli/_render`). Adding one is
+    behind `--json`, CSV and Parquet (`export`), and the run table (`cli/render`). Adding one is
     a field here, its value in `summarize`, and a migration (docs/architecture.md). The order is
     the CSV's.
     """

@@ -59,7 +59,7 @@ def test_markdown_is_a_format_of_every_report():
 
 
 def test_show_prints_the_blocks_as_text_and_json_as_one_document(capsys):
-    from benchctl.cli._report import show
+    from benchctl.cli.show_report import show
 
     report = _report({"c": 3.0, "m": 1.0, "x": 2.0}, layers=0)
     show(report, json_=True)
@@ -122,7 +122,7 @@ def test_the_pareto_report_is_built_outside_the_cli(tmp_path):
 
 
 def test_format_md_writes_markdown_and_an_unknown_format_is_refused_first(capsys):
-    from benchctl.cli._report import check_format, show
+    from benchctl.cli.show_report import check_format, show
     from benchctl.errors import ConfigError
 
     report = _report({"c": 3.0, "m": 1.0, "x": 2.0})

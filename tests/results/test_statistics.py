@@ -127,7 +127,7 @@ def test_csv_parquet_and_json_columns_are_unchanged(stored):
 
 
 def test_the_run_table_is_unchanged(stored):
-    from benchctl.cli._render import run_table
+    from benchctl.cli.render import run_table
 
     _, docs = stored
     console = Console(width=120, record=True, color_system=None, file=io.StringIO())
