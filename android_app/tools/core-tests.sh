@@ -18,6 +18,9 @@ REPO="$(cd "$APP/.." && pwd)"
 TOOLS="$APP/.tools"
 KOTLINC="${KOTLINC:-$TOOLS/node_modules/kotlin-compiler/bin/kotlinc}"
 JAVA_LIBS="${BENCHCTL_JAVA_LIBS:-/usr/share/java}"
+# kotlinc is a short-lived JVM: with C1 only it spends about half the CPU time that C2's compiler
+# threads cost (30.6 s → 17.0 s user for the app's standard flavor), and writes identical classes.
+export JAVA_OPTS="${JAVA_OPTS:--Xmx512M -Xms128M -XX:TieredStopAtLevel=1}"
 JARS=(gson.jar junit4.jar hamcrest.jar)
 OUT="$APP/core/build/test-output"
 INSTALL=0
@@ -67,8 +70,10 @@ TEST_CP="$GSON:$JAVA_LIBS/junit4.jar:$JAVA_LIBS/hamcrest.jar:$KLIB/kotlin-test.j
 BUILD="$APP/core/build/kotlinc"
 
 key="$( (echo "$KOTLIN_VERSION"; sha256sum "$GSON"; cd "$APP/core" && find src -name '*.kt' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)"
+# core.jar alone depends on main's sources only: app-compile.sh reuses it when this key matches.
+main_key="$( (echo "$KOTLIN_VERSION"; sha256sum "$GSON"; cd "$APP/core" && find src/main -name '*.kt' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$BUILD/key" 2>/dev/null)" != "$key" ]]; then
-  echo "core-tests: compiling core with $("$KOTLINC" -version 2>&1 | tail -n1)" >&2
+  echo "core-tests: compiling core with kotlinc-jvm $(cat "$(dirname "$KOTLINC")/../build.txt" 2>/dev/null || echo "$KOTLIN_VERSION?")" >&2
   mkdir -p "$APP/core/build"
   tmp="$(mktemp -d "$APP/core/build/kotlinc.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
@@ -77,6 +82,7 @@ if [[ "$(cat "$BUILD/key" 2>/dev/null)" != "$key" ]]; then
   "$KOTLINC" -jvm-target 17 -Werror -cp "$GSON" -d "$tmp/core.jar" "${main_src[@]}"
   "$KOTLINC" -jvm-target 17 -Werror -cp "$tmp/core.jar:$TEST_CP" -d "$tmp/test-classes" "${test_src[@]}"
   echo "$key" > "$tmp/key"
+  echo "$main_key" > "$tmp/main-key"
   rm -rf "$BUILD"
   mv "$tmp" "$BUILD"
   trap - EXIT
@@ -88,7 +94,7 @@ if [[ ${#classes[@]} -eq 0 ]]; then
   exit 4
 fi
 mkdir -p "$OUT"
-exec java -cp "$BUILD/core.jar:$BUILD/test-classes:$TEST_CP:$KLIB/kotlin-stdlib.jar" \
+exec java -XX:TieredStopAtLevel=1 -cp "$BUILD/core.jar:$BUILD/test-classes:$TEST_CP:$KLIB/kotlin-stdlib.jar" \
   -Dbenchctl.contract.dir="$REPO/benchctl/runner/contract" \
   -Dbenchctl.test.out="$OUT" \
   org.junit.runner.JUnitCore "${classes[@]}"

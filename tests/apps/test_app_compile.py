@@ -37,10 +37,12 @@ def compiled() -> Path:
 
 
 def _kotlinc(tmp: Path, *sources: Path, classpath: str) -> subprocess.CompletedProcess:
+    # C1 only, as app-compile.sh runs kotlinc (a short-lived JVM: half the CPU, the same classes)
+    env = {"JAVA_OPTS": "-Xmx512M -Xms128M -XX:TieredStopAtLevel=1", **os.environ}
     return subprocess.run(
         [str(KOTLINC), "-jvm-target", "17", "-Werror", "-cp", classpath, "-d", str(tmp / "out.jar"),
          *map(str, sources)],
-        capture_output=True, text=True, timeout=900, check=False,
+        capture_output=True, text=True, timeout=900, check=False, env=env,
     )  # fmt: skip
 
 
