@@ -93,8 +93,16 @@ def count_params_macs(model: torch.nn.Module, input_size: tuple[int, ...]) -> tu
         p.requires_grad_(False)
     params = sum(p.numel() for p in model.parameters())
     x = torch.randn(1, *input_size, generator=torch.Generator().manual_seed(0))
-    with torch.no_grad(), FlopCounterMode(display=False, custom_mapping=mapping) as counter:
-        model(x)
+    # One thread: the count depends on shapes only, and a batch-1 pass under the counter's
+    # per-op hooks gains nothing from intra-op threads, whose spinning costs up to ~6x the CPU
+    # time on a busy host (the zoo's comparators: 184 s → 29 s of CPU, identical counts).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False, custom_mapping=mapping) as counter:
+            model(x)
+    finally:
+        torch.set_num_threads(threads)
     return params, counter.get_total_flops() // 2
 
 
