@@ -87,7 +87,8 @@ def profile(req: ProfileRequest) -> dict[str, Any]:
         "wall_median_ns": median_ns(walls),
         "note": (
             "per exported-graph node; the fx interpreter's Python between nodes is not in any "
-            "node (gap to the timed median)"
+            "node, while each node's time includes the profiler's own record cost (on CPU the sum "
+            "ran 17-28 % above the unprofiled median in scripts/bench_profile.py): read the shares"
             + (f"; wall spread {statistics.pstdev(walls) / 1e6:.3f} ms" if len(walls) > 1 else "")
         ),
         "operators": operators,
