@@ -6,22 +6,107 @@ input); `BENCHCTL_DEBUG=1` shows the traceback instead.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Callable, Iterator, MutableMapping
 
 import typer
-from rich.markup import escape
+import typer.core
+import typer.main
 
 from benchctl import __version__
-from benchctl.cli import analyze, db, devices, export, models, plot, report, results, runtimes
-from benchctl.cli.compare import compare_command, confirm_command
-from benchctl.cli.convert import convert_command
-from benchctl.cli.db_push import push_cmd
-from benchctl.cli.eval import eval_command
-from benchctl.cli.lab import app as lab_app
-from benchctl.cli.run import run_command
-from benchctl.cli.sweep import sweep_command
 from benchctl.errors import BenchError
+
+# The sub-commands: name → (module, attribute: a command function or a sub-`Typer`), in the order
+# `benchctl --help` lists them (commands, then groups). Each module is imported, and typer reads
+# its signatures, only when its command is asked for: a command pays for itself alone, not for
+# the sixteen others (`benchctl --help` still builds them all, for their help lines).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("benchctl.cli.run", "run_command"),
+    "convert": ("benchctl.cli.convert", "convert_command"),
+    "eval": ("benchctl.cli.eval", "eval_command"),
+    "sweep": ("benchctl.cli.sweep", "sweep_command"),
+    "compare": ("benchctl.cli.compare", "compare_command"),
+    "confirm": ("benchctl.cli.compare", "confirm_command"),
+    "runtimes": ("benchctl.cli.runtimes", "app"),
+    "models": ("benchctl.cli.models", "app"),
+    "results": ("benchctl.cli.results", "app"),
+    "export": ("benchctl.cli.export", "app"),
+    "devices": ("benchctl.cli.devices", "app"),
+    "db": ("benchctl.cli.app", "db_app"),
+    "lab": ("benchctl.cli.lab", "app"),
+    "report": ("benchctl.cli.report", "app"),
+    "plot": ("benchctl.cli.plot", "app"),
+    "analyze": ("benchctl.cli.analyze", "app"),
+}
+
+
+def db_app() -> typer.Typer:
+    """`benchctl db`: cli/db's commands and `db push` (cli/db_push)."""
+    from benchctl.cli import db
+    from benchctl.cli.db_push import push_cmd
+
+    if not any(c.name == "push" for c in db.app.registered_commands):
+        db.app.command("push")(push_cmd)
+    return db.app
+
+
+Command = typer.core.TyperCommand | typer.core.TyperGroup
+
+
+def build_command(name: str) -> Command:
+    """The click command of `COMMANDS[name]`, built by typer as `add_typer`/`command` would."""
+    module, attribute = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    if module == __name__:  # a function here that assembles the group (`db_app`)
+        target = target()
+    holder = typer.Typer()
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    return typer.main.get_group(holder).commands[name]
+
+
+class LazyCommands(MutableMapping[str, Command]):
+    """The root group's `commands`: every name of `COMMANDS` is there, each built on first
+    lookup (click and typer read `commands` only through the mapping interface)."""
+
+    def __init__(self, build: Callable[[str], Command], built: dict[str, Command]) -> None:
+        self._build = build
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = self._build(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("benchctl's commands are fixed in COMMANDS")
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self._built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._built]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*COMMANDS, *self._built]))
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The root `benchctl` group, with `LazyCommands` for its sub-commands."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.commands = LazyCommands(build_command, dict(self.commands))
+
 
 app = typer.Typer(
     name="benchctl",
@@ -30,24 +115,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,
 )
-app.command("run")(run_command)
-app.command("convert")(convert_command)
-app.command("eval")(eval_command)
-app.command("sweep")(sweep_command)
-app.add_typer(runtimes.app, name="runtimes")
-app.add_typer(models.app, name="models")
-app.add_typer(results.app, name="results")
-app.add_typer(export.app, name="export")
-app.add_typer(devices.app, name="devices")
-app.add_typer(db.app, name="db")
-db.app.command("push")(push_cmd)
-app.add_typer(lab_app, name="lab")
-app.add_typer(report.app, name="report")
-app.command("compare")(compare_command)
-app.command("confirm")(confirm_command)
-app.add_typer(plot.app, name="plot")
-app.add_typer(analyze.app, name="analyze")
 
 
 def _version(value: bool) -> None:
@@ -78,6 +147,8 @@ def error_document(code: str, message: str, hint: str | None) -> dict[str, objec
 
 def fail(code: str, message: str, hint: str | None, exit_code: int, json_: bool) -> None:
     """Print one error line on stderr (and under --json, the error document on stdout); exit."""
+    from rich.markup import escape
+
     from benchctl.cli._output import emit_json, err, printable
 
     line = printable(message) + (f"; {printable(hint)}" if hint else "")

@@ -117,6 +117,24 @@ def test_help_is_instant_because_nothing_heavy_is_imported():
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
 
 
+def test_a_command_imports_its_own_module_only():
+    """Sub-commands are built on first use (cli/app.COMMANDS): `results --help` imports none of
+    the other command modules, and `--help` still lists every command."""
+    from benchctl.cli.app import COMMANDS
+
+    code = (
+        "import sys\nfrom benchctl.cli.app import app\n"
+        "try:\n    app(['results', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith('benchctl.cli.')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    loaded = set(proc.stdout.split("LOADED", 1)[1].strip(" []\n").replace("'", "").split(", "))
+    others = {m for m, _ in COMMANDS.values()} - {"benchctl.cli.results", "benchctl.cli.app"}
+    assert "benchctl.cli.results" in loaded and not loaded & others, proc.stdout + proc.stderr
+    listed = benchctl("--help").stdout
+    assert all(f" {name} " in listed for name in COMMANDS), listed
+
+
 def test_module_entry_point_and_version():
     proc = benchctl("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("benchctl ")
