@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where samples are computed on, not with the module
+    import numpy as np
 
 BOOTSTRAP_RESAMPLES = 2000
 UNITS = ("ns", "ratio", "samples")  # nanoseconds; a plain ratio (shown as %); a count
@@ -136,6 +137,8 @@ def summarize(
     samples_ns: Sequence[int] | np.ndarray, *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0
 ) -> Summary:
     """Summary of a non-empty sample; raises ValueError on an empty one."""
+    import numpy as np
+
     x = np.asarray(samples_ns, dtype=np.float64)
     if x.ndim != 1 or x.size == 0:
         raise ValueError("summarize needs a non-empty 1-D sample")
@@ -173,6 +176,8 @@ def bootstrap_median_ci(
     68 ms the old way, well under 1 ms this way). Seeded, so the same samples always give the
     same interval.
     """
+    import numpy as np
+
     if x.size == 1:
         return float(x[0]), float(x[0])
     n = x.size

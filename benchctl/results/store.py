@@ -20,9 +20,8 @@ from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import ColumnElement, Engine, Text, and_, cast, create_engine, event, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,10 +41,15 @@ from benchctl.results.schema import (
 )
 from benchctl.results.stats import STATISTICS, summarize
 
+if TYPE_CHECKING:  # numpy is imported where samples are computed on, not with the module
+    import numpy as np
+
 SAMPLE_ENCODING = "int64le+zlib"
 
 
 def encode_samples(samples: list[int]) -> bytes:
+    import numpy as np
+
     return zlib.compress(np.asarray(samples, dtype="<i8").tobytes(), 6)
 
 
@@ -56,6 +60,8 @@ def decode_samples(data: bytes) -> list[int]:
 def decode_array(data: bytes) -> np.ndarray:
     """The samples as an int64 array (read-only, over the decompressed bytes): for readers of
     many runs, which would spend more time building the list of ints than reading it."""
+    import numpy as np
+
     return np.frombuffer(zlib.decompress(data), dtype="<i8")
 
 

@@ -135,6 +135,21 @@ def test_a_command_imports_its_own_module_only():
     assert all(f" {name} " in listed for name in COMMANDS), listed
 
 
+def test_the_store_imports_numpy_only_to_compute():
+    """The tables and the store (`db current`, `db push`) import no numpy or scipy: numpy comes
+    with the first samples decoded or statistic computed."""
+    code = (
+        "import sys\nimport benchctl.results.schema, benchctl.results.store, "
+        "benchctl.results.sync\n"
+        "from benchctl.results.store import decode_array, encode_samples\n"
+        "print('BEFORE', [m for m in ('numpy', 'scipy') if m in sys.modules])\n"
+        "print('AFTER', decode_array(encode_samples([3, 1])).tolist(), 'numpy' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    shown = proc.stdout + proc.stderr
+    assert "BEFORE []" in proc.stdout and "AFTER [3, 1] True" in proc.stdout, shown
+
+
 def test_module_entry_point_and_version():
     proc = benchctl("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("benchctl ")
