@@ -101,6 +101,17 @@ def push(
     if src.engine.url == dst.engine.url:
         raise ConfigError(f"--to {target} is the database being pushed; name another database")
     report = PushReport(source=src.location, target=dst.location)
+    if _push_inside_sqlite(src, dst, batch_size, report, on_batch):
+        _copy_accuracy(src, dst, batch_size, report)
+        return report
+
+    def copy_batch(ids: list[str], report: PushReport) -> None:
+        _copy_batch(src, dst, ids, report)
+
+    if dst.engine.dialect.name == "postgresql":
+        from benchctl.results import sync_postgres
+
+        copy_batch = sync_postgres.Copier(src, dst, _tables()).copy_batch
     last = ""
     while True:
         with src.engine.connect() as conn:
@@ -116,10 +127,39 @@ def push(
             _copy_accuracy(src, dst, batch_size, report)
             return report
         last = ids[-1]
-        _copy_batch(src, dst, ids, report)
+        copy_batch(ids, report)
         report.batches += 1
         if on_batch is not None:
             on_batch(report)
+
+
+def _push_inside_sqlite(
+    src: ResultStore,
+    dst: ResultStore,
+    batch_size: int,
+    report: PushReport,
+    on_batch: Callable[[PushReport], None] | None,
+) -> bool:
+    """Push the runs SQLite to SQLite with the source attached to the target (`sync_sqlite`);
+    False where that path does not apply (a server at either end, a source opened read-only)."""
+    import sqlite3
+    from contextlib import closing
+
+    from benchctl.errors import StoreUnavailableError
+    from benchctl.results import sync_sqlite
+    from benchctl.results.store import sqlite_file
+
+    source, target = sqlite_file(src.engine), sqlite_file(dst.engine)
+    if source is None or target is None or str(src.engine.url.database).startswith("file:"):
+        return False
+    try:
+        with closing(sync_sqlite.connect(target, source)) as conn:
+            sync_sqlite.push_runs(conn, _tables(), batch_size, report, on_batch)
+            sync_sqlite.finish(conn)
+    except sqlite3.Error as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreUnavailableError(f"db push to {dst.location} failed ({reason})") from None
+    return True
 
 
 def _copy_batch(src: ResultStore, dst: ResultStore, ids: list[str], report: PushReport) -> None:
@@ -180,6 +220,14 @@ def _copy_accuracy(src: ResultStore, dst: ResultStore, batch_size: int, report: 
             copied = _insert_new(out, acc_t, rows, "key")
         report.accuracy_copied += len(copied)
         report.accuracy_skipped += len(rows) - len(copied)
+
+
+def _tables() -> dict[str, Table]:
+    """The tables a run's rows live in (and its artifact's), by name."""
+    from benchctl.results.schema import ArtifactRow, ProfileOpRow, ProfileRow, RunRow, SampleRow
+
+    found = (_table(r) for r in (ArtifactRow, RunRow, SampleRow, ProfileRow, ProfileOpRow))
+    return {table.name: table for table in found}
 
 
 def _table(row_class: type[DeclarativeBase]) -> Table:

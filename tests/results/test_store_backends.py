@@ -217,3 +217,100 @@ def test_push_to_an_unreachable_server_is_one_clear_line(tmp_path):
     url = f"postgresql://nobody@127.0.0.1:{free_port()}/team"
     with pytest.raises(ConfigError, match="cannot open .* check the URL"):
         sync.push(laptop, url)
+
+
+def _stored(url: str) -> dict[str, list[tuple]]:
+    """Every row of every results table, in key order, as SQLAlchemy reads it (times as UTC)."""
+    from sqlalchemy import select
+
+    engine = ResultStore.open(url, create=False).engine
+    with engine.connect() as conn:
+        return {
+            name: [
+                tuple(sync.as_utc(v) for v in row)
+                for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for name, table in Base.metadata.tables.items()
+        }
+
+
+def test_push_from_postgresql_to_postgresql_copies_every_row(tmp_path, postgres_server, pg_url):
+    laptop = _laptop(tmp_path, 12, "ee")
+    ResultStore.open(laptop).ingest(
+        record(
+            run_id="ef" * 16,
+            profile={
+                "profiler": "p",
+                "timed": True,
+                "partitions": [{"unit": "cpu"}],
+                "operators": [{"name": "c\t0\n", "op_type": "Conv", "time_ns": 5, "cost": 0.5}],
+            },
+            host={"hostname": "é ☃ \\n"},
+        )
+    )
+    # A second database at the same revision, made from the first while it is still empty
+    # (quicker than running the migrations again).
+    ResultStore.open(pg_url).engine.dispose()
+    postgres_server.admin(f'create database "team2" template "{pg_url.rsplit("/", 1)[1]}"')
+    sync.push(laptop, pg_url, batch_size=5)  # SQLite → PostgreSQL (binary COPY of rows)
+    try:
+        team2 = postgres_server.url("team2")
+        first = sync.push(pg_url, team2, batch_size=5)  # PostgreSQL → PostgreSQL (COPY piped)
+        assert (first.runs_copied, first.samples_copied, first.artifacts_copied) == (13, 10, 2)
+        again = sync.push(pg_url, team2, batch_size=5)
+        assert (again.runs_copied, again.runs_skipped) == (0, 13)
+        copied = _stored(team2)
+        assert copied == _stored(pg_url)
+        assert {k: len(v) for k, v in copied.items() if k != "alembic_version"} == {
+            "artifacts": 2, "runs": 13, "samples": 10, "profiles": 1, "profile_ops": 1,
+            "accuracy": 0,
+        }  # fmt: skip
+        laptop_rows = _stored(laptop)
+        assert copied["runs"] == laptop_rows["runs"] and copied["samples"] == laptop_rows["samples"]
+    finally:
+        postgres_server.admin('drop database "team2" with (force)')
+
+
+def test_a_push_failing_mid_batch_keeps_only_whole_runs(tmp_path, db_url):
+    from benchctl.errors import StoreUnavailableError
+
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{tmp_path / 'team.sqlite'}"
+    laptop = _laptop(tmp_path, 12, "ab")
+    failing = f"ab{7:030x}"  # in the second batch of five; its run row is inserted first
+    team = ResultStore.open(db_url)
+    with team.engine.begin() as conn:
+        if db_url.startswith("sqlite"):
+            conn.execute(
+                text(
+                    "create trigger boom before insert on samples when new.run_id = "
+                    f"'{failing}' begin select raise(abort, 'boom'); end"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "create function boom() returns trigger language plpgsql as $$ begin "
+                    f"if new.run_id = '{failing}' then raise exception 'boom'; end if; "
+                    "return new; end $$"
+                )
+            )
+            conn.execute(
+                text(
+                    "create trigger boom before insert on samples for each row "
+                    "execute function boom()"
+                )
+            )
+    with pytest.raises(StoreUnavailableError, match="boom"):
+        sync.push(laptop, db_url, batch_size=5)
+    assert [r.run_id for r in team.runs()] and sorted(r.run_id for r in team.runs()) == [
+        f"ab{i:030x}" for i in range(5)
+    ]
+    assert _counts(team) == {"runs": 5, "samples": 4, "artifacts": 2}
+    with team.engine.begin() as conn:
+        conn.execute(
+            text("drop trigger boom" + ("" if db_url.startswith("sqlite") else " on samples"))
+        )
+    done = sync.push(laptop, db_url, batch_size=5)
+    assert (done.runs_copied, done.runs_skipped, done.samples_copied) == (7, 5, 5)
+    assert _stored(db_url)["samples"] == _stored(laptop)["samples"]
