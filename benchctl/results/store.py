@@ -20,9 +20,20 @@ from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Text, and_, cast, create_engine, event, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    and_,
+    cast,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -65,11 +76,12 @@ def decode_array(data: bytes) -> np.ndarray:
     return np.frombuffer(zlib.decompress(data), dtype="<i8")
 
 
-def profile_rows(run_id: str, doc: dict[str, Any]) -> list[ProfileRow | ProfileOpRow]:
-    """The rows of a result's `profile` entry (already schema-checked by the host)."""
+def profile_values(run_id: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a result's `profile` entry (already schema-checked by the host): the
+    `profiles` row, then one `profile_ops` row per operator in execution order."""
     operators = doc.get("operators") or []
-    rows: list[ProfileRow | ProfileOpRow] = [
-        ProfileRow(
+    rows: list[dict[str, Any]] = [
+        dict(
             run_id=run_id,
             profiler=str(doc.get("profiler", "?"))[:200],
             timed=bool(doc.get("timed", any(o.get("time_ns") is not None for o in operators))),
@@ -82,7 +94,7 @@ def profile_rows(run_id: str, doc: dict[str, Any]) -> list[ProfileRow | ProfileO
         )
     ]
     rows.extend(
-        ProfileOpRow(
+        dict(
             run_id=run_id,
             position=i,
             name=str(o["name"]),
@@ -95,6 +107,40 @@ def profile_rows(run_id: str, doc: dict[str, Any]) -> list[ProfileRow | ProfileO
         for i, o in enumerate(operators)
     )
     return rows
+
+
+def artifact_values(art: dict[str, Any]) -> dict[str, Any]:
+    """The `artifacts` row of an artifact document (`Artifact.to_json()`)."""
+    created = art.get("created_at")
+    return dict(
+        sha256=art["sha256"],
+        format=art["format"],
+        size_bytes=art["size_bytes"],
+        model_name=art["model_name"],
+        cache_key=art["cache_key"],
+        source_hash=art["source_hash"],
+        exporter=art["exporter"],
+        exporter_version=art["exporter_version"],
+        options=art["options"],
+        inputs=art["inputs"],
+        parity=art.get("parity"),
+        created_at=datetime.fromisoformat(created) if created else datetime.now(),
+    )
+
+
+class _RunRows(NamedTuple):
+    """Every row one run adds, as column → value dicts (Core inserts, no ORM objects)."""
+
+    run_id: str
+    artifact: dict[str, Any] | None
+    run: dict[str, Any]
+    samples: dict[str, Any] | None
+    profile: dict[str, Any] | None
+    operators: list[dict[str, Any]]
+
+
+class _AlreadyStored(Exception):
+    """Raised inside an ingest's transaction to roll it back: the run is stored already."""
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
@@ -276,6 +322,27 @@ class _RowMaker:
 _MISSING = object()
 
 
+def _table(row_class: type[Any]) -> Table:
+    """A mapped class's table, as a `Table` (SQLAlchemy types `__table__` as any FromClause)."""
+    table: Table = row_class.metadata.tables[row_class.__tablename__]
+    return table
+
+
+def _insert_new(conn: Connection, table: Table, key: str) -> Any:
+    """An INSERT of `table` rows that skips those whose `key` is stored (`ON CONFLICT DO
+    NOTHING`, SQLite and PostgreSQL); None for another kind of database."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=[key])
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
+    return None
+
+
 class ResultStore:
     """A results database at the code's schema revision."""
 
@@ -343,51 +410,89 @@ class ResultStore:
         values = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
         values["series_key"] = record.series_key()
         values["artifact_sha256"] = record.artifact["sha256"] if record.artifact else None
+        # every declared statistic's column (results.stats.Summary); NULL without samples
+        values.update(dict.fromkeys((s.column for s in STATISTICS), None))
         values["sample_count"] = len(record.samples)
-        if record.samples:  # every declared statistic's column (results.stats.Summary)
+        if record.samples:
             summary = summarize(record.samples).to_dict()
             values.update({s.column: summary[s.name] for s in STATISTICS})
         return values
 
-    def _add(
-        self, session: Session, record: RunRecord, values: dict[str, Any], checked: bool = False
-    ) -> bool:
-        """Add one run's rows to `session`; False if its run_id is already stored (`checked`:
-        the caller has made sure it is not)."""
-        if not checked and session.get(RunRow, record.run_id) is not None:
-            return False
-        if record.artifact is not None:
-            self._ensure_artifact(session, record.artifact)
-        session.add(RunRow(**values))
-        if record.samples:
-            session.add(
-                SampleRow(
-                    run_id=record.run_id,
-                    count=len(record.samples),
-                    encoding=SAMPLE_ENCODING,
-                    data=encode_samples(record.samples),
-                )
-            )
+    @classmethod
+    def _rows(cls, record: RunRecord) -> _RunRows:
+        profile: list[dict[str, Any]] = []
         if record.profile is not None:
-            meta, *ops = profile_rows(record.run_id, record.profile)
-            session.flush()  # the run row first: the profile points at it
-            session.add(meta)
-            session.flush()  # and the profile before its operators
-            session.add_all(ops)
-        return True
+            profile = profile_values(record.run_id, record.profile)
+        return _RunRows(
+            run_id=record.run_id,
+            artifact=artifact_values(record.artifact) if record.artifact is not None else None,
+            run=cls._values(record),
+            samples=dict(
+                run_id=record.run_id,
+                count=len(record.samples),
+                encoding=SAMPLE_ENCODING,
+                data=encode_samples(record.samples),
+            )
+            if record.samples
+            else None,
+            profile=profile[0] if profile else None,
+            operators=profile[1:],
+        )
+
+    def _write(self, conn: Connection, batch: Sequence[_RunRows], *, one: bool = False) -> None:
+        """Insert the rows of `batch` (runs not stored, as far as the caller knows), each table
+        with one statement: artifacts unless stored, then runs, samples, profiles, operators.
+        `one`: a single run, whose run row is inserted unless stored (`_AlreadyStored` then)."""
+        arts = {r.artifact["sha256"]: r.artifact for r in batch if r.artifact is not None}
+        if arts:
+            new = _insert_new(conn, _table(ArtifactRow), "sha256")
+            if new is not None:
+                conn.execute(new, list(arts.values()))
+            else:  # another database kind: look first
+                table = _table(ArtifactRow)
+                have = set(conn.scalars(select(table.c.sha256).where(table.c.sha256.in_(arts))))
+                if len(have) < len(arts):
+                    conn.execute(table.insert(), [a for k, a in arts.items() if k not in have])
+        runs = _table(RunRow)
+        if one:
+            new = _insert_new(conn, runs, "run_id")
+            if new is None:
+                if conn.scalar(select(runs.c.run_id).where(runs.c.run_id == batch[0].run_id)):
+                    raise _AlreadyStored
+                new = runs.insert()
+            # (rowcount of an INSERT is kept only on request, `preserve_rowcount`)
+            done = conn.execute(new.execution_options(preserve_rowcount=True), batch[0].run)
+            if done.rowcount == 0:
+                raise _AlreadyStored
+        else:
+            conn.execute(runs.insert(), [r.run for r in batch])
+        for table, rows in (
+            (_table(SampleRow), [r.samples for r in batch if r.samples is not None]),
+            (_table(ProfileRow), [r.profile for r in batch if r.profile is not None]),
+            (_table(ProfileOpRow), [op for r in batch for op in r.operators]),
+        ):
+            if rows:
+                conn.execute(table.insert(), rows)
+
+    def _is_stored(self, run_id: str) -> bool:
+        runs = _table(RunRow)
+        with self.engine.connect() as conn:
+            return conn.scalar(select(runs.c.run_id).where(runs.c.run_id == run_id)) is not None
 
     def _ingest(self, record: RunRecord) -> bool:
-        values = self._values(record)
+        rows = self._rows(record)
         for attempt in (1, 2):
             try:
-                with self._session.begin() as session:
-                    return self._add(session, record, values)
+                with self.engine.begin() as conn:
+                    self._write(conn, [rows], one=True)
+                return True
+            except _AlreadyStored:
+                return False  # and the transaction rolled back: nothing changed
             except IntegrityError:
-                # A concurrent writer stored the same run first: the idempotent outcome. Or it
-                # stored the same new artifact first: once more, and the artifact row is there.
-                with self._session() as session:
-                    if session.get(RunRow, record.run_id) is not None:
-                        return False
+                # A concurrent writer stored the same run's samples first: the idempotent
+                # outcome. Or another constraint failed: once more, then the error.
+                if self._is_stored(record.run_id):
+                    return False
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable: the second attempt returns or raises")
@@ -395,25 +500,26 @@ class ResultStore:
     def ingest_many(self, records: Iterable[RunRecord], batch: int = 200) -> int:
         """Store many runs, `batch` per transaction (a lab's night, a backfill, an import);
         returns how many were new. Each run still lands whole or not at all and a stored run id
-        is skipped, as `ingest`; one commit per batch instead of per run. A batch that meets a
-        concurrent writer's rows is redone run by run (`ingest`'s idempotent path)."""
+        is skipped, as `ingest`; one commit and one statement per table per batch instead of
+        per run. A batch that meets a concurrent writer's rows is redone run by run
+        (`ingest`'s idempotent path)."""
         stored = 0
         pending: list[RunRecord] = []
+        runs = _table(RunRow)
 
         def flush() -> int:
-            prepared = [(r, self._values(r)) for r in pending]
             ids = [r.run_id for r in pending]
             try:
-                with self._session.begin() as session:
-                    # one query for the whole batch instead of a lookup (and flush) per run
-                    taken = set(
-                        session.scalars(select(RunRow.run_id).where(RunRow.run_id.in_(ids)))
-                    )
-                    n = 0
-                    for r, v in prepared:
+                with self.engine.begin() as conn:
+                    # one query for the whole batch instead of a lookup per run
+                    taken = set(conn.scalars(select(runs.c.run_id).where(runs.c.run_id.in_(ids))))
+                    new: dict[str, RunRecord] = {}
+                    for r in pending:
                         if r.run_id not in taken:
-                            taken.add(r.run_id)
-                            n += self._add(session, r, v, checked=True)
+                            new.setdefault(r.run_id, r)
+                    if new:
+                        self._write(conn, [self._rows(r) for r in new.values()])
+                    n = len(new)
             except IntegrityError:
                 n = sum(self.ingest(r) for r in pending)
             pending.clear()
@@ -431,23 +537,7 @@ class ResultStore:
     def _ensure_artifact(session: Session, art: dict[str, Any]) -> None:
         if session.get(ArtifactRow, art["sha256"]) is not None:
             return
-        created = art.get("created_at")
-        session.add(
-            ArtifactRow(
-                sha256=art["sha256"],
-                format=art["format"],
-                size_bytes=art["size_bytes"],
-                model_name=art["model_name"],
-                cache_key=art["cache_key"],
-                source_hash=art["source_hash"],
-                exporter=art["exporter"],
-                exporter_version=art["exporter_version"],
-                options=art["options"],
-                inputs=art["inputs"],
-                parity=art.get("parity"),
-                created_at=datetime.fromisoformat(created) if created else datetime.now(),
-            )
-        )
+        session.add(ArtifactRow(**artifact_values(art)))
         session.flush()
 
     def runs(

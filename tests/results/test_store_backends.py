@@ -47,6 +47,16 @@ def test_ingest_is_idempotent_and_keeps_samples_in_order(db_url):
     assert store.samples("1" * 32) == [3, 1, 2, 10]
 
 
+def test_a_stored_run_ingested_again_adds_not_even_its_artifact(db_url):
+    store = ResultStore.open(db_url)
+    assert store.ingest(record()) is True
+    other = {**ARTIFACT, "sha256": "sha256:" + "7" * 64}
+    assert store.ingest(record(artifact=other, samples=[9])) is False  # rolled back whole
+    assert store.ingest_many([record(artifact=other), record()]) == 0
+    assert _counts(store) == {"runs": 1, "samples": 1, "artifacts": 1}
+    assert store.samples("1" * 32) == [3, 1, 2, 10]
+
+
 def test_summary_is_recomputed_and_large_samples_survive(db_url):
     store = ResultStore.open(db_url)
     values = [5, 4, 3_599_999_999_999, 2, 1, 100]
