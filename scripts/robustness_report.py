@@ -261,18 +261,18 @@ def item29() -> tuple[bool, str]:
     from benchctl.cli._output import people_ms
     from benchctl.harness.lifecycle import no_result_message
     from benchctl.harness.transports.base import Completed
-    from benchctl.results.export import _ms
+    from benchctl.results.export import ns_to_ms
 
     crash = subprocess.run([sys.executable, "-c", "raise ValueError('x')"], capture_output=True,
                            text=True)  # fmt: skip
     msg = no_result_message(1, Completed(1, "", crash.stderr), ROOT / "crash")
     ok = (
         people_ms(0.0201) == "0.0201"
-        and _ms(24_953_718.6) == 24.9537186
+        and ns_to_ms(24_953_718.6) == 24.9537186
         and msg.endswith(f"(its whole output: {ROOT / 'crash' / 'runner.log'})")
         and "Traceback" not in msg
     )
-    return ok, f"20 µs → {people_ms(0.0201)}; 24953718.6 ns → {_ms(24_953_718.6)}; {msg[:90]}"
+    return ok, f"20 µs → {people_ms(0.0201)}; 24953718.6 ns → {ns_to_ms(24_953_718.6)}; {msg[:90]}"
 
 
 ITEMS: dict[str, Callable[[], tuple[bool, str]]] = {

@@ -9,9 +9,9 @@ params, MACs and parity: the accuracy-vs-latency table). The Python API is
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any, NamedTuple
 
 import typer
 
@@ -55,6 +55,20 @@ InvalidOpt = Annotated[
 ]
 
 
+class _Rows(NamedTuple):
+    """Rows to write: lists of values in `columns` order, each column's Parquet type, and the
+    columns that only ever hold numbers (their CSV cells are not checked for a formula)."""
+
+    values: Iterable[list[Any]]
+    columns: tuple[str, ...]
+    types: dict[str, str]
+    numbers: frozenset[str]
+
+
+def _as_values(dicts: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> list[list[Any]]:
+    return [list(map(d.get, columns)) for d in dicts]
+
+
 def _rows(
     rows: str,
     db: str | None,
@@ -65,7 +79,7 @@ def _rows(
     accuracy: Path | None,
     count_facts: bool,
     include_invalid: bool,
-) -> tuple[Iterable[dict[str, Any]], tuple[str, ...]]:
+) -> _Rows:
     from benchctl.cli._progress import progress_bar
     from benchctl.results import frame
     from benchctl.results.store import ResultStore
@@ -73,11 +87,10 @@ def _rows(
     if rows not in ROWS:
         raise ConfigError(f"--rows {rows!r}: choose from {', '.join(ROWS)}")
     store = ResultStore.open(db, create=False)
-    dicts: Iterable[dict[str, Any]]
-    if rows == "runs":  # streamed: `csv` writes each run as it is read
-        runs = frame.iter_run_dicts(store, model=model, device=device, status=status)
-        return runs, frame.RUN_COLUMNS
-    with progress_bar("collecting results") as bar:
+    if rows == "runs":  # streamed: each run is written as it is read, no dict per run
+        runs = frame.iter_run_values(store, model=model, device=device, status=status)
+        return _Rows(runs, frame.RUN_COLUMNS, frame.RUN_TYPES, frame.NUMBER_COLUMNS)
+    with progress_bar("collecting results") as bar:  # one row per combination: bounded
         dicts = frame.model_dicts(
             store,
             model=model,
@@ -88,18 +101,29 @@ def _rows(
             include_invalid=include_invalid,
             progress=bar.describe,
         )
-    return dicts, frame.MODEL_COLUMNS
+    values = _as_values(dicts, frame.MODEL_COLUMNS)
+    return _Rows(values, frame.MODEL_COLUMNS, frame.MODEL_TYPES, frozenset())
 
 
-def _op_rows(
-    db: str | None, model: str | None, device: str | None, status: str | None
-) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+def _op_rows(db: str | None, model: str | None, device: str | None, status: str | None) -> _Rows:
     from benchctl.results import profiles
     from benchctl.results.store import ResultStore
 
     store = ResultStore.open(db, create=False)
     dicts = profiles.op_dicts(store, model=model, device=device, status=status)
-    return dicts, profiles.OP_CSV_COLUMNS
+    columns = tuple(profiles.OP_CSV_COLUMNS)
+    return _Rows(_as_values(dicts, columns), columns, {}, frozenset())
+
+
+def _replace(output: Path, write: Callable[[Path], None]) -> None:
+    """`write` to a temporary file beside `output`, renamed to it when complete: a failed export
+    (a bad row, a lost database) leaves the previous file, not half of one."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        write(partial)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @app.command("csv")
@@ -124,31 +148,31 @@ def csv_cmd(
     db: DbOpt = None,
 ) -> None:
     """CSV (latencies in ms with ns precision)."""
-    from benchctl.results.export import write_csv
+    from benchctl.results.export import write_csv_values
 
-    dicts: Iterable[dict[str, Any]]
     if ops:
-        dicts, columns = _op_rows(db, model, device, status)
+        got = _op_rows(db, model, device, status)
     else:
-        dicts, columns = _rows(
+        got = _rows(
             rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid
         )
+
+    def write(stream: IO[str]) -> None:
+        write_csv_values(got.values, stream, got.columns, got.numbers)
+
     if output is None:
-        write_csv(dicts, sys.stdout, columns)
+        write(sys.stdout)
         return
     if output.exists() and not output.is_file():  # /dev/stdout, a pipe: as it is
         with output.open("w", encoding="utf-8", newline="") as stream:
-            write_csv(dicts, stream, columns)
+            write(stream)
         return
-    # Written to a temporary file beside it and renamed when complete: a failed export (a bad
-    # row, a lost database) leaves the previous file, not half of one.
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as stream:  # CR LF as they are
-            write_csv(dicts, stream, columns)
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
+
+    def to_file(path: Path) -> None:
+        with path.open("w", encoding="utf-8", newline="") as stream:  # CR LF as they are
+            write(stream)
+
+    _replace(output, to_file)
 
 
 @app.command("parquet")
@@ -165,10 +189,8 @@ def parquet_cmd(
     db: DbOpt = None,
 ) -> None:
     """Parquet (typed columns; latencies in ms)."""
-    import pandas as pd
+    from benchctl.results.export import write_parquet
 
-    dicts, columns = _rows(
-        rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid
-    )
+    got = _rows(rows, db, model, device, status, runtime, accuracy, count_facts, include_invalid)
     output.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(list(dicts), columns=list(columns)).to_parquet(output, index=False)
+    _replace(output, lambda path: write_parquet(got.values, path, got.columns, got.types))

@@ -33,15 +33,26 @@ def list_cmd(
     """List stored runs, newest first."""
     from benchctl.cli.render import validity_tag
     from benchctl.harness.limits import check_count
-    from benchctl.results.export import add_validity, run_to_dict
+    from benchctl.results.export import ROW_COLUMNS, SHARED, add_validity, run_to_dict
+    from benchctl.results.regress.settings import load_config
+    from benchctl.results.regress.validity import needs_samples
     from benchctl.results.store import ResultStore
 
     check_count("--limit", limit, low=0)  # 0: no limit
+    config = load_config()  # once, not once per run
     store = ResultStore.open(db, create=False)
+    runs = list(
+        store.rows(
+            ROW_COLUMNS, model=model, device=device, status=status, limit=limit, shared=SHARED
+        )
+    )
+    # One query for the samples the validity gate reads (ok runs without the harness's check).
+    wanted = [r.run_id for r in runs if r.status == "ok" and needs_samples(r.environment)]
+    samples = dict(store.samples_of(wanted))
     rows = []
-    for run in store.runs(model=model, device=device, status=status, limit=limit):
+    for run in runs:
         d = run_to_dict(run)
-        add_validity(d, run, store.samples(run.run_id) if run.status == "ok" else None)
+        add_validity(d, run, samples.get(run.run_id), config)
         rows.append(d)
     if json_:
         emit_json(rows)

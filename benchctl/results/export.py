@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from typing import IO, Any
+import operator
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
+from benchctl.errors import ConfigError
 from benchctl.results.schema import RunRow
 from benchctl.results.stats import STATISTICS
 from benchctl.runner.contention import format_cpus
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from benchctl.results.regress.settings import RegressConfig
 
 # The declared statistics (results.stats.Summary), in their order, under their export names (times
 # in ms); the sample count is `iterations`, among the run's settings.
@@ -57,80 +65,175 @@ CSV_COLUMNS = (
 )
 
 
-def _ms(ns: float | int | None) -> float | None:
+# Every run is read without ORM objects and without the columns that neither `run_to_dict`, the
+# validity gate nor the grouping read: the result document (the bulk of a row) and the version,
+# host and device documents (JSON decoded per run: most of the read's time). Every other column
+# stays, so a column `run_to_dict` starts to read (a new statistic) is read with no edit here.
+UNREAD = frozenset(
+    {
+        "result",
+        "versions",
+        "host",
+        "device_facts",
+        "model_source_hash",
+        "protocol_version",
+        "clock",
+        "warmup_total_ns",
+        "started_at",
+        "finished_at",
+    }
+)
+ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name not in UNREAD)
+# Documents that most runs of a series hold verbatim: decoded once per distinct text (`rows`).
+SHARED = ("device_class", "input_shape", "spec")
+
+# Below this many ns (about 36 minutes) a time's ms value is closer than half an ulp to every
+# number of 9 decimals: the fast path of `ns_to_ms` holds.
+_EXACT_NS = 2**41
+
+
+def ns_to_ms(ns: float | int | None) -> float | None:
     """ns as ms, exact to the nanosecond's thousandth and without binary artefacts (24953718.6 ns
-    is 24.9537186, not 24.953718600000002)."""
-    return None if ns is None else round(ns / 1e6, 9)
+    is 24.9537186, not 24.953718600000002): `round(ns / 1e6, 9)`.
+
+    `round` with digits converts to decimal and back (a microsecond, most of an export's time
+    per run); for ns with at most three decimals (an integer, or a median of integers: a
+    multiple of 1/8 as a float) the exact ms value has at most nine, so the correctly rounded
+    division already is the nearest float to it and `round` would return it unchanged."""
+    if ns is None:
+        return None
+    if -_EXACT_NS < ns < _EXACT_NS and (type(ns) is int or (ns * 8).is_integer()):
+        return ns / 1e6
+    return round(ns / 1e6, 9)
 
 
-def _mb(n: int | None) -> float | None:
-    """Bytes as MiB (2**20), full precision."""
-    return None if n is None else n / 2**20
+# The keys of a flat run (`run_to_dict`), in its order (and `--json`'s): `run_values` gives its
+# values as one tuple, which an export of every run writes without building a dict per run.
+RUN_KEYS = (
+    "run_id",
+    "created_at",
+    "status",
+    "error_code",
+    "error_message",
+    "model",
+    "format",
+    "precision",
+    "runtime",
+    "backend",
+    "accelerator_requested",
+    "accelerator_actual",
+    "device",
+    "device_cpu",
+    "input_shape",
+    "threads",
+    "iterations",  # the sample count, a declared statistic, keeps its place here
+    "iterations_requested",
+    "warmup",
+    "load_ms",
+    "first_inference_ms",
+    "rss_after_load_mb",
+    "peak_rss_mb",
+    "device_peak_mb",
+    "artifact_sha256",
+    "parity_passed",
+    "parity_max_rel",
+    "runtime_version",
+    "harness_version",
+    "harness_git_sha",
+    "series_key",
+    *(s.key for s in STATISTICS if s.column != "sample_count"),
+    "cpus",
+    "stopped_by",
+    "noisy",
+    "others_cpu_share",
+)
+# (column, is a time in ns) of the declared statistics after `series_key`, in their order.
+_STATS = tuple((s.column, s.unit == "ns") for s in STATISTICS if s.column != "sample_count")
+_STAT_NS = tuple(ns for _, ns in _STATS)
+_STAT_VALUES = operator.attrgetter(*(column for column, _ in _STATS))  # a tuple: 12 of them
+# The keys that hold a number computed here (ms, MiB): never text, so never a formula.
+COMPUTED = frozenset(
+    {"load_ms", "first_inference_ms", "rss_after_load_mb", "peak_rss_mb", "device_peak_mb"}
+    | {s.key for s in STATISTICS if s.unit == "ns"}
+)
+
+
+def run_values(row: RunRow, parity: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """The values of `run_to_dict(row, parity)`, in `RUN_KEYS` order."""
+    created, shape = row.created_at, row.input_shape
+    rss, peak, device_peak = row.rss_after_load_bytes, row.peak_rss_bytes, row.device_peak_bytes
+    head = (
+        row.run_id,
+        created.isoformat() if created else None,
+        row.status,
+        row.error_code,
+        row.error_message,
+        row.model_name,
+        row.artifact_format,
+        row.precision,
+        row.runtime,
+        row.backend,
+        row.accelerator_requested,
+        row.accelerator_actual,
+        row.device_name,
+        (row.device_class or {}).get("cpu"),
+        "x".join(map(str, shape)),
+        row.threads,
+        row.sample_count,
+        row.iterations_requested,
+        row.warmup_iters,
+        ns_to_ms(row.load_ns),
+        ns_to_ms(row.first_inference_ns),
+        None if rss is None else rss / 2**20,
+        None if peak is None else peak / 2**20,
+        None if device_peak is None else device_peak / 2**20,
+        row.artifact_sha256,
+        None if parity is None else parity.get("passed"),
+        None if parity is None else parity.get("max_rel"),
+        row.runtime_version,
+        row.harness_version,
+        row.harness_git_sha,
+        row.series_key,
+    )
+    stats = tuple(
+        ns_to_ms(v) if ns else v for v, ns in zip(_STAT_VALUES(row), _STAT_NS, strict=True)
+    )
+    return head + stats + _conditions(row)
 
 
 def run_to_dict(row: RunRow, parity: dict[str, Any] | None = None) -> dict[str, Any]:
     """A run as a flat dict with the CSV columns (ms), for tables, JSON and CSV alike."""
-    out: dict[str, Any] = {
-        "run_id": row.run_id,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
-        "status": row.status,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "model": row.model_name,
-        "format": row.artifact_format,
-        "precision": row.precision,
-        "runtime": row.runtime,
-        "backend": row.backend,
-        "accelerator_requested": row.accelerator_requested,
-        "accelerator_actual": row.accelerator_actual,
-        "device": row.device_name,
-        "device_cpu": (row.device_class or {}).get("cpu"),
-        "input_shape": "x".join(str(d) for d in row.input_shape),
-        "threads": row.threads,
-        "iterations": row.sample_count,
-        "iterations_requested": row.iterations_requested,
-        "warmup": row.warmup_iters,
-        "load_ms": _ms(row.load_ns),
-        "first_inference_ms": _ms(row.first_inference_ns),
-        "rss_after_load_mb": _mb(row.rss_after_load_bytes),
-        "peak_rss_mb": _mb(row.peak_rss_bytes),
-        "device_peak_mb": _mb(row.device_peak_bytes),
-        "artifact_sha256": row.artifact_sha256,
-        "parity_passed": None if parity is None else parity.get("passed"),
-        "parity_max_rel": None if parity is None else parity.get("max_rel"),
-        "runtime_version": row.runtime_version,
-        "harness_version": row.harness_version,
-        "harness_git_sha": row.harness_git_sha,
-        "series_key": row.series_key,
-    }
-    for stat in STATISTICS:  # iterations (the sample count) keeps its place above
-        value = getattr(row, stat.column)
-        out[stat.key] = _ms(value) if stat.unit == "ns" else value
-    out.update(_conditions(row))
-    return out
+    return dict(zip(RUN_KEYS, run_values(row, parity), strict=True))
 
 
-def _conditions(row: RunRow) -> dict[str, Any]:
-    """Pinning, stopping rule and contention as recorded (runner's, else the host's figures)."""
+def _conditions(row: RunRow) -> tuple[Any, Any, Any, Any]:
+    """Pinning, stopping rule and contention as recorded (runner's, else the host's figures):
+    `cpus`, `stopped_by`, `noisy`, `others_cpu_share`."""
     env = row.environment or {}
     cpus = ((row.spec or {}).get("placement") or {}).get("cpus")
     recorded = env.get("contention") or (env.get("host") or {}).get("contention") or {}
-    return {
-        "cpus": format_cpus(cpus) if cpus else None,
-        "stopped_by": env.get("stopped_by"),
-        "noisy": recorded.get("noisy"),
-        "others_cpu_share": recorded.get("others_cpu_share"),
-    }
+    return (
+        format_cpus(cpus) if cpus else None,
+        env.get("stopped_by"),
+        recorded.get("noisy"),
+        recorded.get("others_cpu_share"),
+    )
 
 
-def add_validity(doc: dict[str, Any], row: RunRow, samples: Sequence[int] | None) -> None:
+def add_validity(
+    doc: dict[str, Any],
+    row: RunRow,
+    samples: Sequence[int] | np.ndarray | None,
+    config: RegressConfig | None = None,
+) -> None:
     """`valid` and `invalid_reasons` (the nightly report's validity gate, with the project's
-    detector settings) on a flat run dict, so the verdict is shown beside the median."""
-    from benchctl.results.regress.history import describe
+    detector settings, or `config`: a reader of many runs reads it once) on a flat run dict, so
+    the verdict is shown beside the median."""
+    from benchctl.results.regress.history import settings_of
     from benchctl.results.regress.settings import load_config
     from benchctl.results.regress.validity import check_row
 
-    verdict = check_row(row, samples, load_config().for_series(describe(row)))
+    verdict = check_row(row, samples, settings_of(row, config or load_config()))
     doc["valid"] = verdict.valid
     doc["invalid_reasons"] = "; ".join(verdict.reasons)
     if row.status == "ok":
@@ -159,19 +262,82 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS)
     return buf.getvalue()
 
 
+def _writer(stream: IO[str], columns: Sequence[str]) -> Any:
+    # RFC 4180 line ends (CR LF): a CR inside a value is then quoted too; with LF it was not.
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
+    return writer
+
+
 def write_csv(
     rows: Iterable[dict[str, Any]], stream: IO[str], columns: Sequence[str] = CSV_COLUMNS
 ) -> None:
     """`to_csv` written to `stream` row by row (an export of every run is never one string)."""
-    # RFC 4180 line ends (CR LF): a CR inside a value is then quoted too; with LF it was not.
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:  # csv_cell inlined: it ran once per cell
+    writer = _writer(stream, columns)
+    for row in rows:  # csv_cell inlined (it ran once per cell); csv writes None as ""
         writer.writerow(
             [
-                ""
-                if (v := row.get(k)) is None
-                else ("'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
-                for k in columns
+                ("'" + v if v.startswith(FORMULA_START) else v) if isinstance(v, str) else v
+                for v in map(row.get, columns)
             ]
         )
+
+
+def write_csv_values(
+    rows: Iterable[list[Any]],
+    stream: IO[str],
+    columns: Sequence[str],
+    numbers: Collection[str] = (),
+) -> None:
+    """`write_csv` of rows given as lists of values in `columns` order (changed in place), for
+    an export of every run: `numbers` names the columns that only ever hold a number or None
+    (computed here, as `COMPUTED`), whose cells are not checked for a formula start."""
+    writer = _writer(stream, columns)
+    text = [i for i, name in enumerate(columns) if name not in numbers]
+    write = writer.writerow
+    for cells in rows:
+        for i in text:
+            v = cells[i]
+            if isinstance(v, str) and v.startswith(FORMULA_START):
+                cells[i] = "'" + v
+        write(cells)
+
+
+def write_parquet(
+    rows: Iterable[Sequence[Any]],
+    path: Path,
+    columns: Sequence[str],
+    types: Mapping[str, str],
+    batch: int = 10_000,
+) -> None:
+    """Rows given as values in `columns` order as a Parquet file with one declared type per
+    column (`types`: "int", "float", "bool"; any other column text), written `batch` rows per
+    row group: an export of every run holds one batch, not every row. The declared types keep a
+    column's type whatever the rows hold (a column of None is still a float or text column)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    schema = pa.schema([(c, arrow.get(types.get(c, ""), pa.large_string())) for c in columns])
+
+    def table(chunk: list[Sequence[Any]]) -> pa.Table:
+        arrays = []
+        for field, values in zip(schema, zip(*chunk, strict=True), strict=True):
+            try:
+                arrays.append(pa.array(values, type=field.type))
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise ConfigError(
+                    f"cannot write column {field.name!r} as {field.type} to Parquet ({exc}); "
+                    "export csv writes every value as it is"
+                ) from None
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    with pq.ParquetWriter(path, schema) as writer:
+        pending: list[Sequence[Any]] = []
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= batch:
+                writer.write_table(table(pending))
+                pending.clear()
+        if pending:
+            writer.write_table(table(pending))

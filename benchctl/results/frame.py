@@ -20,6 +20,8 @@ exists; with `include_invalid=True` a combination with no valid run shows its ne
 
 from __future__ import annotations
 
+import operator
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,12 +30,20 @@ import numpy as np
 
 from benchctl.errors import UnknownNameError
 from benchctl.results.accuracy import AccuracyTable, load_accuracy
-from benchctl.results.export import CSV_COLUMNS, run_to_dict
+from benchctl.results.export import (
+    COMPUTED,
+    CSV_COLUMNS,
+    ROW_COLUMNS,
+    RUN_KEYS,
+    SHARED,
+    run_to_dict,
+    run_values,
+)
 from benchctl.results.measured import source_text
 from benchctl.results.regress.history import settings_of
 from benchctl.results.regress.settings import RegressConfig, load_config
 from benchctl.results.regress.validity import check_row, needs_samples
-from benchctl.results.schema import RunRow
+from benchctl.results.stats import STATISTICS
 from benchctl.results.store import ResultStore
 
 if TYPE_CHECKING:
@@ -79,6 +89,35 @@ MODEL_COLUMNS = (
     "series_median_ms",
 )
 
+# Each column's Parquet type (`export.write_parquet`; a column not named here is text).
+RUN_TYPES: dict[str, str] = {
+    **dict.fromkeys(("threads", "iterations", "warmup"), "int"),
+    **{s.key: "int" if s.type is int else "float" for s in STATISTICS},
+    **dict.fromkeys(COMPUTED | {"parity_max_rel", "others_cpu_share"}, "float"),
+    **dict.fromkeys(("parity_passed", "noisy", "valid"), "bool"),
+}
+MODEL_TYPES: dict[str, str] = {
+    **dict.fromkeys(("threads", "iterations", "accuracy_samples", "valid_runs"), "int"),
+    **dict.fromkeys(
+        (
+            "latency_min_ms",
+            "latency_median_ms",
+            "latency_p90_ms",
+            "parity_max_rel",
+            "accuracy_top1",
+            "accuracy_top5",
+            "params_m",
+            "macs_m",
+            "published_params_m",
+            "published_macs_m",
+            "published_top1",
+            "series_median_ms",
+        ),
+        "float",
+    ),
+    **dict.fromkeys(("parity_passed", "valid"), "bool"),
+}
+
 GROUP_FIELDS = (
     "model_name",
     "artifact_format",
@@ -89,29 +128,22 @@ GROUP_FIELDS = (
     "threads",
 )
 
+# What the scan of every run reads for `model_dicts`: its group, the validity gate's inputs
+# (`check_row`, `settings_of`), the median; the chosen runs are then read whole (ROW_COLUMNS).
+SCAN_COLUMNS = (
+    "run_id",
+    *GROUP_FIELDS,
+    "input_shape",
+    "status",
+    "sample_count",
+    "iterations_requested",
+    "accelerator_actual",
+    "environment",
+    "median_ns",
+)
+
 ProgressFn = Callable[[str], None]
 
-# Every run is read without ORM objects and without the columns that neither `run_to_dict`, the
-# validity gate nor the grouping read: the result document (the bulk of a row) and the version,
-# host and device documents (JSON decoded per run: most of the read's time). Every other column
-# stays, so a column `run_to_dict` starts to read (a new statistic) is read with no edit here.
-UNREAD = frozenset(
-    {
-        "result",
-        "versions",
-        "host",
-        "device_facts",
-        "model_source_hash",
-        "protocol_version",
-        "clock",
-        "warmup_total_ns",
-        "started_at",
-        "finished_at",
-    }
-)
-ROW_COLUMNS = tuple(c.name for c in RunRow.__table__.columns if c.name not in UNREAD)
-# Documents that most runs of a series hold verbatim: decoded once per distinct text (`rows`).
-SHARED = ("device_class", "input_shape", "spec")
 BATCH = 500
 
 
@@ -209,6 +241,40 @@ def iter_run_dicts(
     return dicts()
 
 
+# `run_values` picked into the `CSV_COLUMNS` order (one C call per run), and where `noisy` is.
+_PICK = operator.itemgetter(*(RUN_KEYS.index(c) for c in CSV_COLUMNS))
+_NOISY = RUN_COLUMNS.index("noisy")
+# The `RUN_COLUMNS` that only ever hold a number, a bool or None (never text).
+NUMBER_COLUMNS = COMPUTED | {"valid"}
+
+
+def iter_run_values(
+    store: ResultStore,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    status: str | None = None,
+    config: RegressConfig | None = None,
+) -> Iterator[list[Any]]:
+    """`iter_run_dicts` as lists of the `RUN_COLUMNS` values in their order, for the exports of
+    every run (`export csv|parquet`), which then build no dict per run. The config is read
+    before the first row, as there."""
+    config = config or load_config()
+    parities = _Parities(store)
+    rows = store.rows(
+        ROW_COLUMNS, model=model, device=device, status=status, oldest_first=True, shared=SHARED
+    )
+
+    def values() -> Iterator[list[Any]]:
+        for row, valid, reasons in _with_validity(store, rows, config):
+            cells = [*_PICK(run_values(row, parities.get(row.artifact_sha256))), valid, reasons]
+            if row.status == "ok":  # the gate's verdict, as `iter_run_dicts` gives it
+                cells[_NOISY] = "noisy:" in reasons
+            yield cells
+
+    return values()
+
+
 def runs_frame(store: ResultStore, **filters: Any) -> pd.DataFrame:
     """`run_dicts` as a DataFrame with the `RUN_COLUMNS` columns."""
     import pandas as pd
@@ -278,19 +344,30 @@ def model_dicts(
     chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
     rows = (
         row
-        for row in store.rows(ROW_COLUMNS, model=model, device=device, shared=SHARED)  # newest 1st
+        for row in store.rows(SCAN_COLUMNS, model=model, device=device, shared=SHARED)  # newest 1st
         if not runtime or row.runtime == runtime
     )
     for row, valid, reasons in _with_validity(store, rows, config):
         group = (*(getattr(row, f) for f in GROUP_FIELDS), tuple(row.input_shape))
-        entry = chosen.setdefault(
-            group, {"row": None, "valid": False, "reasons": "", "n": 0, "medians": []}
-        )
+        entry = chosen.get(group)
+        if entry is None:  # one per combination: bounded by series, not by runs
+            entry = chosen[group] = {
+                "row": None, "valid": False, "reasons": "", "n": 0, "medians": array("d")
+            }  # fmt: skip
         entry["n"] += valid
         if valid and row.median_ns is not None:
-            entry["medians"].append(row.median_ns / 1e6)
+            entry["medians"].append(row.median_ns / 1e6)  # 8 bytes a valid run
         if entry["row"] is None or (valid and not entry["valid"]):  # the newest valid one wins
             entry.update(row=row, valid=valid, reasons=reasons)
+    # The chosen runs, with every column `run_to_dict` reads (the scan read only its own).
+    full = {
+        r.run_id: r
+        for r in store.rows(
+            ROW_COLUMNS, run_ids=[e["row"].run_id for e in chosen.values()], shared=SHARED
+        )
+    }
+    for entry in chosen.values():
+        entry["row"] = full[entry["row"].run_id]
     facts_cache: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
     out = []
     for entry in chosen.values():

@@ -571,6 +571,7 @@ class ResultStore:
         run_ids: Sequence[str] | None = None,
         oldest_first: bool = False,
         shared: Collection[str] = (),
+        limit: int | None = None,
         batch: int = 1000,
     ) -> Iterator[Any]:
         """Runs as rows of only these `columns`, newest first (or oldest first) as `runs` orders
@@ -581,7 +582,8 @@ class ResultStore:
         (an SQLAlchemy `Row`'s attribute access was a third of an export's time). `shared` names
         JSON columns in which many runs hold the same document (host, versions, input shape):
         they are read as text and decoded once per distinct text, so rows with equal documents
-        share one object, which readers must not change."""
+        share one object, which readers must not change. `limit` (without `run_ids`): the first
+        `limit` rows only (None or 0: every row)."""
         table = RunRow.__table__
         wanted = set(shared)
         query = select(
@@ -604,6 +606,8 @@ class ResultStore:
                 with self.engine.connect() as conn:
                     yield from convert(conn.execute(query.where(table.c.run_id.in_(chunk))))
             return
+        if limit:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
             yield from convert(conn.execution_options(yield_per=batch).execute(query))
 

@@ -1,0 +1,126 @@
+"""The exports of every run take fast paths (issue 19): values without a dict per run, `ns_to_ms`
+without `round` where it cannot change the value, CSV cells checked for formulas only where text
+can be, Parquet in row groups with declared types, the models scan on fewer columns. Each gives
+the answer of the plain path."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from benchctl.results import frame
+from benchctl.results.export import (
+    RUN_KEYS,
+    ns_to_ms,
+    run_to_dict,
+    write_csv,
+    write_csv_values,
+    write_parquet,
+)
+from benchctl.results.store import ResultStore
+from benchctl.results.testing import make_record
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+DRIFT = {"host": {"drift": {"change": 0.2, "flagged": True}, "warnings": []}}
+NOISY = {"contention": {"others_cpu_share": 0.6, "noisy": True}, "stopped_by": "ci"}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> ResultStore:
+    s = ResultStore.open(f"sqlite:///{tmp_path_factory.mktemp('fast') / 'r.sqlite'}")
+    rng = np.random.default_rng(0)
+    runs = [
+        {},  # ok, no recorded drift check: the gate reads its samples
+        {"environment": DRIFT, "threads": 2, "load_ns": 12_345_678, "peak_rss_bytes": 3 << 20},
+        {"environment": NOISY, "model_name": "=HYPERLINK(1)", "device_name": "+phone"},
+        {"status": "error", "error_code": "-E", "error_message": "@boom", "samples": []},
+        {"spec": {"placement": {"cpus": [0, 1, 2]}}, "accelerator_actual": "cpu"},
+    ]
+    for i, extra in enumerate(runs):
+        samples = extra.pop("samples", [int(x) for x in rng.lognormal(14, 0.1, 60)])
+        record = make_record(
+            run_id=f"{i:032x}",
+            created_at=T0 + timedelta(minutes=i),
+            samples=samples,
+            **({"iterations_requested": len(samples)} if samples else {}),
+            **extra,
+        )
+        s.ingest(record)
+    return s
+
+
+def test_ms_skips_round_only_where_round_changes_nothing():
+    rng = random.Random(0)
+    values = [0, 1, -3, 2**41 - 1, 2**41, 2**41 + 0.5, 1e300, 0.1, -0.0, 12.125, 3.0625]
+    for _ in range(20_000):
+        values.append(rng.randrange(2**42))
+        values.append(rng.randrange(2**44) / 8)  # medians of integers and finer
+        values.append(rng.uniform(0, 2**42))  # means, deviations
+    for v in values:
+        assert repr(ns_to_ms(v)) == repr(round(v / 1e6, 9)), v
+    assert ns_to_ms(None) is None
+
+
+def test_run_values_are_run_to_dicts_values(store):
+    for row in store.rows(frame.ROW_COLUMNS, shared=frame.SHARED):
+        d = run_to_dict(row, {"passed": True, "max_rel": 1e-6})
+        assert list(d) == list(RUN_KEYS)
+        orm = run_to_dict(store.run(row.run_id), {"passed": True, "max_rel": 1e-6})
+        assert d == orm  # the named tuple and the ORM row give one dict
+
+
+def test_the_runs_csv_from_values_is_the_csv_of_dicts(store):
+    dicts, values = io.StringIO(), io.StringIO()
+    write_csv(frame.iter_run_dicts(store), dicts, frame.RUN_COLUMNS)
+    write_csv_values(frame.iter_run_values(store), values, frame.RUN_COLUMNS, frame.NUMBER_COLUMNS)
+    assert values.getvalue() == dicts.getvalue()
+    text = values.getvalue()
+    assert "'=HYPERLINK(1)" in text and "'+phone" in text and "'-E" in text
+    assert "0-2" in text or "0,1,2" in text  # the pinned CPUs, formatted
+
+
+def test_parquet_in_row_groups_of_one_is_the_one_table(store, tmp_path):
+    rows = list(frame.iter_run_values(store))
+    one, many = tmp_path / "one.parquet", tmp_path / "many.parquet"
+    write_parquet(rows, one, frame.RUN_COLUMNS, frame.RUN_TYPES)
+    write_parquet(iter(rows), many, frame.RUN_COLUMNS, frame.RUN_TYPES, batch=1)
+    assert pq.ParquetFile(many).metadata.num_row_groups == len(rows) == 5
+    a, b = pq.read_table(one), pq.read_table(many)
+    assert a.equals(b) and a.schema.names == list(frame.RUN_COLUMNS)
+    assert a.column("model").to_pylist()[2] == "=HYPERLINK(1)"  # data, not neutralised
+    assert a.schema.field("rss_after_load_mb").type == pa.float64()  # None but one: declared
+    assert a.schema.field("threads").type == pa.int64()  # None in most rows, still integers
+    assert a.column("threads").to_pylist() == [None, 2, None, None, None]
+    assert a.column("valid").to_pylist() == [r[-2] for r in rows]
+
+
+def test_an_empty_parquet_export_keeps_its_columns(tmp_path):
+    path = tmp_path / "empty.parquet"
+    write_parquet([], path, ("a", "b"), {"b": "float"})
+    table = pq.read_table(path)
+    assert table.num_rows == 0 and table.schema == pa.schema(
+        [("a", pa.large_string()), ("b", pa.float64())]
+    )
+
+
+def test_a_value_parquet_cannot_type_is_one_clear_error(tmp_path):
+    from benchctl.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="column 'b' as double"):
+        write_parquet([["x", "not a number"]], tmp_path / "bad.parquet", ("a", "b"), {"b": "float"})
+
+
+def test_the_models_scan_chooses_the_runs_the_full_read_would(store, monkeypatch):
+    got = frame.model_dicts(store, compute_facts=False, include_invalid=True)
+    m = [d for d in got if d["model"] == "m" and d["threads"] is None]
+    assert [d["run_id"] for d in m] == [f"{4:032x}"]  # the newest valid one of its group
+    assert m[0]["latency_median_ms"] == run_to_dict(store.run(f"{4:032x}"))["median_ms"]
+    assert next(d for d in got if d["model"] == "=HYPERLINK(1)")["valid"] is False
+    monkeypatch.setattr(frame, "SCAN_COLUMNS", frame.ROW_COLUMNS)  # the scan reads every column
+    assert frame.model_dicts(store, compute_facts=False, include_invalid=True) == got
