@@ -23,11 +23,13 @@ from benchctl.results.export import (
     write_csv_values,
     write_parquet,
 )
+from benchctl.results.stats import STATISTICS
 from benchctl.results.store import ResultStore
 from benchctl.results.testing import make_record
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 DRIFT = {"host": {"drift": {"change": 0.2, "flagged": True}, "warnings": []}}
+STATS = [s for s in STATISTICS if s.unit == "ns"]
 NOISY = {"contention": {"others_cpu_share": 0.6, "noisy": True}, "stopped_by": "ci"}
 
 
@@ -65,6 +67,17 @@ def test_ms_skips_round_only_where_round_changes_nothing():
     for v in values:
         assert repr(ns_to_ms(v)) == repr(round(v / 1e6, 9)), v
     assert ns_to_ms(None) is None
+
+
+def test_the_statistics_in_run_values_are_rounded_as_ns_to_ms(store):
+    row = next(store.rows(frame.ROW_COLUMNS, shared=frame.SHARED))
+    rng = random.Random(1)
+    for _ in range(300):
+        times = [rng.choice([rng.randrange(2**42) / 8, rng.uniform(0, 2**43), None]) for _ in STATS]
+        fake = row._replace(**{s.column: t for s, t in zip(STATS, times, strict=True)})
+        d = run_to_dict(fake)
+        for s, t in zip(STATS, times, strict=True):
+            assert repr(d[s.key]) == repr(None if t is None else round(t / 1e6, 9)), (s.key, t)
 
 
 def test_run_values_are_run_to_dicts_values(store):
