@@ -258,9 +258,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--quick", action="store_true", help="12 series × 30 nights, 200 samples")
     ap.add_argument("--compare-labels", action="store_true", help="vs ruptures' Pelt (slow)")
-    ap.add_argument("--keep", type=Path, help="build the SQLite database here and keep it")
     ap.add_argument(
-        "--db", type=Path, help="time an SQLite database built before (--keep) instead of building"
+        "--keep",
+        help="build the database here and keep it: an SQLite file, or the URL of an existing, "
+        "empty PostgreSQL database (postgresql+psycopg://user@host:port/name)",
+    )
+    ap.add_argument(
+        "--db",
+        help="time a database built before (--keep) instead of building: an SQLite file or a "
+        "PostgreSQL URL (the push target is NAME_pushed on the same server, dropped and made "
+        "again before each push)",
     )
     ap.add_argument(
         "--against",
@@ -277,10 +284,13 @@ def main(argv: list[str] | None = None) -> int:
         args.series, args.nights, args.samples = 12, 30, 200
     if min(args.series, args.nights, args.samples, args.repeat) < 1:
         ap.error("--series, --nights, --samples and --repeat must be ≥ 1")
-    if args.db and (args.backend != "sqlite" or args.keep):
-        ap.error("--db is an SQLite file built before; not with --backend postgresql or --keep")
-    if args.db and not args.db.is_file():
+    if args.db and args.keep:
+        ap.error("--db times a database built before; --keep builds one: not both")
+    if args.db and "://" not in args.db and not Path(args.db).is_file():
         ap.error(f"--db {args.db}: no such file (build it first with --keep)")
+    given = args.db or args.keep
+    if given and "://" in given:
+        args.backend = "postgresql" if given.startswith("postgresql") else "sqlite"
     if args.against and not (args.against / "benchctl" / "__init__.py").is_file():
         ap.error(f"--against {args.against}: not a benchctl source tree")
     tmp = Path(tempfile.mkdtemp(prefix="benchctl-scale-"))
@@ -290,12 +300,16 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     try:
+        throwaway = args.backend == "postgresql" and not given
         pg = postgres(Path(tempfile.mkdtemp(prefix="benchctl-scale-pg-")))
-        with pg if args.backend == "postgresql" else _nothing(tmp) as server:
+        with pg if throwaway else _nothing(tmp) as server:
             if server:
                 url, target = server + "bench", server + "pushed"
+            elif given and "://" in given:
+                url = given
+                target = url + "_pushed" if url.startswith("postgresql") else str(tmp / "p.sqlite")
             else:
-                path = args.db or args.keep or tmp / "results.sqlite"
+                path = Path(given) if given else tmp / "results.sqlite"
                 url, target = f"sqlite:///{path.resolve()}", str(tmp / "pushed.sqlite")
             if args.db:
                 doc["ingest"] = None
@@ -321,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.repeat):
                     for tree in reversed(list(trees)):  # the other tree first, then this one
                         if name == "db push":
-                            reset_target(target, server)
+                            reset_target(target)
                         argv_ = commands(outs[tree], a, b, target)[name]
                         times[tree].append(timed([*argv_, "--db", url], env, trees[tree]))
                 entry = {"command": name}
@@ -378,18 +392,20 @@ def describe_db(url: str) -> dict[str, Any]:
     return {"runs": runs, "series_count": series, "db_mib": size}
 
 
-def reset_target(target: str, server: str | None) -> None:
+def reset_target(target: str) -> None:
     """An empty push target before each `db push`, so every repeat copies everything."""
-    if server is None:
-        Path(target).unlink(missing_ok=True)
+    if not target.startswith("postgresql"):
+        Path(target.removeprefix("sqlite:///")).unlink(missing_ok=True)
         return
     import psycopg
     from sqlalchemy.engine import make_url
 
-    u = make_url(server + "postgres")
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, autocommit=True) as c:
-        c.execute("drop database if exists pushed")
-        c.execute("create database pushed")
+    u = make_url(target)
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, dbname="postgres", autocommit=True
+    ) as c:
+        c.execute(f'drop database if exists "{u.database}"')
+        c.execute(f'create database "{u.database}"')
 
 
 def print_markdown(doc: dict[str, Any], args: argparse.Namespace) -> None:

@@ -1,5 +1,5 @@
 """The prefix-sum PELT search (`changepoint.pelt_l2`) gives ruptures' own breakpoints, and a
-series' change points are computed once per distinct input."""
+series' change points are computed once, for the screen and the report alike."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _counting(monkeypatch) -> list[int]:
     return calls
 
 
-def test_change_points_run_once_when_the_screen_and_history_hold_the_same_values(monkeypatch):
+def test_change_points_run_once_when_the_newest_result_is_not_usable(monkeypatch):
     calls = _counting(monkeypatch)
     rng = np.random.default_rng(0)
     pts = points(values(Scenario(n=40, step=0.2, step_at=20), rng), new_artifact_at=[20])
@@ -75,12 +75,33 @@ def test_change_points_run_once_when_the_screen_and_history_hold_the_same_values
     ]
     report = analyze(Series("k", "d", {}, DetectorSettings(), failed))
     assert report.screening.label == "failed" and len(report.changes) == 1
-    assert calls == [39]  # the newest is not usable: one input, one pass
+    assert calls == [39]
 
 
-def test_a_usable_newest_result_means_two_inputs(monkeypatch):
+def test_change_points_run_once_when_the_newest_result_is_usable(monkeypatch):
     calls = _counting(monkeypatch)
     rng = np.random.default_rng(0)
     pts = points(values(Scenario(n=40, step=0.2, step_at=20), rng), new_artifact_at=[20])
-    analyze(Series("k", "d", {}, DetectorSettings(), pts))
-    assert calls == [39, 40]  # the baseline without the newest, the history with it
+    report = analyze(Series("k", "d", {}, DetectorSettings(), pts))
+    assert report.screening.label == "ok" and [c.run_id for c in report.changes] == [pts[20].run_id]
+    assert calls == [40]  # one pass over the history, the newest included
+
+
+def test_a_step_that_needs_the_newest_result_is_listed_and_still_alerts():
+    """The step is three results old, the newest among them: the history's pass lists it as a
+    change, and the screen judges the newest against the level before it (the baseline holds
+    only two results at the new level, fewer than `min_segment`), so it alerts."""
+    rng = np.random.default_rng(1)
+    pts = points(
+        values(Scenario(n=40, noise=0.005, step=0.2, step_at=37), rng), new_artifact_at=[37]
+    )
+    settings = DetectorSettings()
+    assert settings.min_segment == 3
+    report = analyze(Series("k", "d", {}, settings, pts))
+    assert [c.run_id for c in report.changes] == [pts[37].run_id]
+    # an alert, +20 % over three results (the last good one already ran the new artifact, so
+    # it reads as an environment shift), and the same verdict standalone
+    verdict = report.screening
+    assert verdict.label == "environment_shift" and verdict.persistent == 3
+    assert verdict.rel_change == pytest.approx(0.2, abs=0.03)
+    assert screen(pts, settings) == verdict

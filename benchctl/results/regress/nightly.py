@@ -14,15 +14,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from benchctl.results.regress.changepoint import Split
 from benchctl.results.regress.history import Point, Series, load_series
 from benchctl.results.regress.memory import MemoryScreening, screen_memory
 from benchctl.results.regress.screen import (
     LABELS,
-    FindSplits,
     Screening,
     diff_fields,
+    history_splits,
     screen,
-    splits_finder,
 )
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
 from benchctl.results.store import ResultStore
@@ -125,11 +125,12 @@ class NightlyReport:
         }
 
 
-def attribute_changes(series: Series, find: FindSplits | None = None) -> list[ChangeReport]:
-    """Change points over the series' usable results, each with the versions that changed."""
+def attribute_changes(series: Series, splits: list[Split] | None = None) -> list[ChangeReport]:
+    """Change points over the series' usable results (`splits`: `history_splits` of its points,
+    computed here when not given), each with the versions that changed."""
     usable = [p for p in series.points if p.usable]
-    find = find or splits_finder(series.settings)
-    splits = find([p.value_ns for p in usable if p.value_ns is not None])
+    if splits is None:
+        splits = history_splits(series.points, series.settings)
     out = []
     for split in splits:
         before, after = usable[split.index - 1], usable[split.index]
@@ -150,16 +151,14 @@ def attribute_changes(series: Series, find: FindSplits | None = None) -> list[Ch
 
 
 def analyze(series: Series) -> SeriesReport:
-    """Screen and change points of one series. Both need the change-point pass, over the same
-    values unless the newest result is usable (the screen's baseline leaves it out, the history
-    keeps it): one finder per series runs it once per distinct input."""
-    find = splits_finder(series.settings)
+    """Screen and change points of one series, from one change-point pass over its history."""
+    splits = history_splits(series.points, series.settings)
     return SeriesReport(
         key=series.key,
         description=series.description,
         labels=series.labels,
-        screening=screen(series.points, series.settings, find),
-        changes=attribute_changes(series, find),
+        screening=screen(series.points, series.settings, splits),
+        changes=attribute_changes(series, splits),
         settings=series.settings,
         points=series.points,
     )

@@ -16,7 +16,7 @@ runner) is an *environment shift* — the device or OS moved, not the code (LNT'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,36 +70,30 @@ def diff_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]
     }
 
 
-# The change-point pass as the screen and the report call it: values → splits.
-FindSplits = Callable[[Sequence[float]], list[Split]]
+def history_splits(points: Sequence[Point], settings: DetectorSettings) -> list[Split]:
+    """The series' one change-point pass: `change_points` over the values of its usable
+    results (the newest included when usable), with the series' settings. The report lists
+    these changes and the screen cuts its baseline at them (`baseline_starts`)."""
+    return change_points(
+        [p.value_ns for p in points if p.usable and p.value_ns is not None],
+        min_segment=settings.min_segment,
+        max_pvalue=settings.max_pvalue,
+        min_magnitude=settings.rel_threshold,
+        penalty=settings.penalty,
+    )
 
 
-def splits_finder(settings: DetectorSettings) -> FindSplits:
-    """`change_points` with the series' settings, remembering its answer for each input, so a
-    series whose screen baseline and report history hold the same values is cut once."""
-    seen: dict[tuple[float, ...], list[Split]] = {}
-
-    def find(values: Sequence[float]) -> list[Split]:
-        key = tuple(values)
-        if key not in seen:
-            seen[key] = change_points(
-                key,
-                min_segment=settings.min_segment,
-                max_pvalue=settings.max_pvalue,
-                min_magnitude=settings.rel_threshold,
-                penalty=settings.penalty,
-            )
-        return seen[key]
-
-    return find
-
-
-def segment_starts(
-    usable: Sequence[Point], settings: DetectorSettings, find: FindSplits | None = None
+def baseline_starts(
+    usable: Sequence[Point], first: int, splits: Sequence[Split], settings: DetectorSettings
 ) -> list[int]:
-    """Indices in `usable` where a segment starts: change points and `begins_segment` notes."""
-    find = find or splits_finder(settings)
-    cuts = {s.index for s in find([p.value_ns for p in usable if p.value_ns is not None])}
+    """Indices in `usable` (the screen's baseline: the history's usable results `first` …
+    `first + len(usable)` − 1, the newest left out) where a segment starts: the history's change
+    points inside it and `begins_segment` notes. A change point that leaves fewer than
+    `min_segment` baseline results after it is the newest result's own change (it needs the
+    newest as a member), so the screen judges the newest against the level before it, as a
+    search over the baseline alone would: that search cannot cut so close to its end."""
+    end = first + len(usable)
+    cuts = {s.index - first for s in splits if first < s.index <= end - settings.min_segment}
     cuts |= {i for i, p in enumerate(usable) if p.begins_segment and i > 0}
     return sorted(cuts)
 
@@ -111,21 +105,23 @@ def _direction(rel: float, z: float, abs_change: float, floor: float, s: Detecto
 
 
 def screen(
-    points: Sequence[Point], settings: DetectorSettings, find: FindSplits | None = None
+    points: Sequence[Point], settings: DetectorSettings, splits: Sequence[Split] | None = None
 ) -> Screening:
-    """Screen `points[-1]` against the points before it (oldest first); `find` is the
-    change-point pass to use (default: `change_points` with `settings`)."""
+    """Screen `points[-1]` against the points before it (oldest first); `splits` are the
+    series' change points (`history_splits(points, settings)`, computed here when not given:
+    the nightly report passes the ones it lists, so each series is cut once)."""
     new = points[-1]
-    history = list(points[:-1])
-    if new.begins_segment:
-        history = []  # the config starts a new baseline at this very result
-    else:
-        for i in range(len(history) - 1, -1, -1):
-            if history[i].begins_segment:
-                history = history[i:]
-                break
-    usable = [p for p in history if p.usable][-settings.max_points :]
-    verdict = _compare(new, usable, settings, find)
+    begin = len(points) - 1  # the baseline's points: points[begin:-1]
+    if not new.begins_segment:  # else the config starts a new baseline at this very result
+        begin = next((i for i in range(begin - 1, -1, -1) if points[i].begins_segment), 0)
+    ranks = [i for i, p in enumerate(points) if p.usable]  # point index of each usable result
+    inside = [r for r, i in enumerate(ranks) if begin <= i < len(points) - 1]
+    inside = inside[-settings.max_points :]
+    usable = [points[ranks[r]] for r in inside]
+    if splits is None and len(usable) >= settings.min_history:
+        splits = history_splits(points, settings)
+    first = inside[0] if inside else 0
+    verdict = _compare(new, usable, settings, first, splits or [])
     if new.status != "ok":
         return _relabel(verdict, "failed", f"run failed: {new.status}")
     if new.validity.reasons:
@@ -142,7 +138,11 @@ def _relabel(v: Screening, label: str, reason: str) -> Screening:
 
 
 def _compare(
-    new: Point, usable: list[Point], settings: DetectorSettings, find: FindSplits | None
+    new: Point,
+    usable: list[Point],
+    settings: DetectorSettings,
+    first: int,
+    splits: Sequence[Split],
 ) -> Screening:
     if new.value_ns is None:
         return Screening("insufficient_data", new.run_id, "no latency was measured")
@@ -155,7 +155,7 @@ def _compare(
             value_ns=new.value_ns,
             n_baseline=len(usable),
         )
-    starts = segment_starts(usable, settings, find)
+    starts = baseline_starts(usable, first, splits, settings)
     bounds = [0, *starts, len(usable)]
     current = usable[bounds[-2] :]
     if len(current) < settings.min_segment:
