@@ -32,6 +32,7 @@ from sqlalchemy import (
     cast,
     create_engine,
     event,
+    func,
     select,
 )
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
@@ -573,6 +574,8 @@ class ResultStore:
         shared: Collection[str] = (),
         limit: int | None = None,
         batch: int = 1000,
+        series_key: str | None = None,
+        limit: int | None = None,
     ) -> Iterator[Any]:
         """Runs as rows of only these `columns`, newest first (or oldest first) as `runs` orders
         them, streamed `batch` rows at a time: for readers of every run, which need neither the
@@ -596,9 +599,16 @@ class ResultStore:
             query = query.order_by(table.c.created_at.asc(), table.c.run_id.desc())
         else:
             query = query.order_by(table.c.created_at.desc(), table.c.run_id)
-        for name, value in (("model_name", model), ("device_name", device), ("status", status)):
+        for name, value in (
+            ("model_name", model),
+            ("device_name", device),
+            ("status", status),
+            ("series_key", series_key),
+        ):
             if value:
                 query = query.where(table.c[name] == value)
+        if limit is not None:
+            query = query.limit(limit)
         convert = _RowMaker(tuple(columns), wanted)
         if run_ids is not None:
             for start in range(0, len(run_ids), batch):
@@ -610,6 +620,22 @@ class ResultStore:
             query = query.limit(limit)
         with self.engine.connect() as conn:
             yield from convert(conn.execution_options(yield_per=batch).execute(query))
+
+    def series_heads(
+        self, *, model: str | None = None, device: str | None = None
+    ) -> list[tuple[str, datetime]]:
+        """(series key, time of its newest run) of every series, read from the series index
+        alone (`ix_runs_series_created`): what a reader of whole histories needs before it
+        reads each series' runs."""
+        table = RunRow.__table__
+        query = select(table.c.series_key, func.max(table.c.created_at)).group_by(
+            table.c.series_key
+        )
+        for name, value in (("model_name", model), ("device_name", device)):
+            if value:
+                query = query.where(table.c[name] == value)
+        with self.engine.connect() as conn:
+            return [(key, newest) for key, newest in conn.execute(query)]
 
     def samples_of(
         self, run_ids: Iterable[str], batch: int = 500

@@ -7,7 +7,7 @@ change) and its environment (to say what changed when nothing under test did).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -169,6 +169,48 @@ def to_point(
     )
 
 
+def _longest_history(config: RegressConfig) -> int:
+    """The most runs any series' settings keep (`max_points`, overrides included)."""
+    return max(
+        [config.defaults.max_points, *(o.values.get("max_points", 0) for o in config.overrides)]
+    )
+
+
+def iter_series(
+    store: ResultStore,
+    config: RegressConfig,
+    keys: Sequence[str],
+) -> Iterator[Series]:
+    """The series `keys`, one at a time, each with its last `max_points` runs, oldest first.
+
+    Each series is two reads: the `POINT_COLUMNS` of its newest runs (the series index
+    `ix_runs_series_created` finds them; no spec, no result document, no samples), then the
+    samples of only those of its runs whose validity needs them (`validity.needs_samples`: an
+    ok run without the harness's drift check), dropped once the gate has read them. So a reader
+    of a year of history holds one series' runs at a time, never every sample."""
+    longest = _longest_history(config)
+    for key in keys:
+        rows = list(store.rows(POINT_COLUMNS, series_key=key, limit=longest, shared=SHARED_COLUMNS))
+        if not rows:
+            continue
+        head = rows[0]  # newest first
+        description = describe(head)
+        settings = config.for_series(description)
+        rows = rows[: settings.max_points]
+        unread = [r.run_id for r in rows if r.status == "ok" and needs_samples(r.environment)]
+        samples = dict(store.samples_of(unread)) if unread else {}
+        points = [
+            to_point(
+                row,
+                None,
+                config,
+                check_row(row, samples.get(row.run_id), settings_of(row, config)),
+            )
+            for row in reversed(rows)
+        ]
+        yield Series(key, description, _labels(head), settings, points)
+
+
 def load_series(
     store: ResultStore,
     config: RegressConfig,
@@ -176,48 +218,9 @@ def load_series(
     model: str | None = None,
     device: str | None = None,
 ) -> list[Series]:
-    """Every series in the store (filtered), each with its last `max_points` runs, oldest first.
-
-    Three reads, none of them of every column of every run: the ids, series keys and times of
-    all runs (an index holds them); the `POINT_COLUMNS` of the runs kept; the samples of only
-    those kept runs whose validity needs them (`validity.needs_samples`: an ok run without the
-    harness's drift check), a batch at a time, dropped once the gate has read them.
-    """
-    by_key: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for key, created, run_id in store.rows(
-        ("series_key", "created_at", "run_id"), model=model, device=device
-    ):
-        by_key[key].append((created, run_id))
-    newest = {key: runs[0][1] for key, runs in by_key.items()}  # the query is newest first
-    heads = {
-        r.run_id: r
-        for r in store.rows(POINT_COLUMNS, run_ids=list(newest.values()), shared=SHARED_COLUMNS)
-    }
-    kept: dict[str, list[str]] = {}
-    for key, runs in by_key.items():
-        settings = config.for_series(describe(heads[newest[key]]))
-        kept[key] = [run_id for _, run_id in runs[: settings.max_points]]
-    wanted = [run_id for ids in kept.values() for run_id in ids]
-    rows = {r.run_id: r for r in store.rows(POINT_COLUMNS, run_ids=wanted, shared=SHARED_COLUMNS)}
-
-    def gate(row: RunRow, samples: Any) -> Validity:
-        return check_row(row, samples, settings_of(row, config))
-
-    unread = [
-        run_id
-        for run_id in wanted
-        if rows[run_id].status == "ok" and needs_samples(rows[run_id].environment)
-    ]
-    validity = {run_id: gate(rows[run_id], samples) for run_id, samples in store.samples_of(unread)}
-    for run_id in wanted:
-        if run_id not in validity:
-            validity[run_id] = gate(rows[run_id], None)
-    out = []
-    for key, ids in kept.items():
-        head = heads[newest[key]]
-        description = describe(head)
-        settings = config.for_series(description)
-        points = [to_point(rows[i], None, config, validity[i]) for i in reversed(ids)]
-        out.append(Series(key, description, _labels(head), settings, points))
+    """Every series in the store (filtered), each with its last `max_points` runs, oldest
+    first, sorted by description (`iter_series`, all at once)."""
+    keys = [key for key, _ in store.series_heads(model=model, device=device)]
+    out = list(iter_series(store, config, keys))
     out.sort(key=lambda s: s.description)
     return out
