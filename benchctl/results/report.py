@@ -236,7 +236,16 @@ def to_markdown(report: NightlyReport) -> str:
 
 
 def to_json(report: NightlyReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, default=str) + "\n"
+    """The report as JSON: the header indented, then one series per line. Each line is encoded
+    by the json module's C encoder (`indent` would send every value of a year of history
+    through its pure-Python one: seconds at 100 k runs); a series per line also greps well."""
+    doc = report.to_dict()
+    series = doc.pop("series")
+    head = json.dumps(doc, indent=2, default=str)
+    if not series:
+        return head[:-2] + ',\n  "series": []\n}\n'
+    lines = ",\n    ".join(json.dumps(s, default=str) for s in series)
+    return head[:-2] + ',\n  "series": [\n    ' + lines + "\n  ]\n}\n"
 
 
 def to_html(report: NightlyReport) -> str:

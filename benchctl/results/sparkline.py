@@ -109,10 +109,9 @@ def history_svg(report: SeriesReport) -> str:
             'stroke-dasharray="3 2"/>'
         )
     if good:
-        line = "".join(
-            f"{'M' if k == 0 else 'L'}{_f(px(i))} {_f(py(y))}" for k, (i, y) in enumerate(good)
-        )
-        dots = "".join(f"M{_f(px(i))} {_f(py(y))}h0" for i, y in good)
+        at = [f"{_f(px(i))} {_f(py(y))}" for i, y in good]  # formatted once, drawn twice
+        line = "M" + "L".join(at)
+        dots = "".join(f"M{xy}h0" for xy in at)
         colour = _COLOUR["valid medians"]
         parts.append(
             f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="0.8"/>'

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,16 @@ def test_json_is_the_whole_report(report):
     }
     fastvit = next(s for s in doc["series"] if s["model"] == "fastvit_t8")
     assert [h["valid"] for h in fastvit["history"]] == [True] * 12 + [False]
+
+
+def test_json_text_is_the_report_document_one_series_per_line(report):
+    text = render(report, "json")
+    assert json.loads(text) == json.loads(json.dumps(report.to_dict(), default=str))
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}" and text.endswith("}\n")
+    assert sum(line.startswith('    {"memory"') for line in lines) == len(report.series) == 4
+    empty = replace(report, series=[])
+    assert json.loads(render(empty, "json"))["series"] == []
 
 
 def chromium() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
@@ -69,7 +70,7 @@ class Point:
     peak_rss_bytes: int | None = None  # the runner's memory (regress/memory.py screens it)
     device_peak_bytes: int | None = None
 
-    @property
+    @cached_property  # read several times per point by the screen, the report and the plot
     def usable(self) -> bool:
         """May stand in a baseline: valid, not excluded, and measured."""
         return self.validity.valid and self.excluded is None and self.value_ns is not None
