@@ -18,10 +18,15 @@ import typer.main
 from benchctl import __version__
 from benchctl.errors import BenchError
 
+try:  # typer ≥ 0.26 carries its own copy of click
+    from typer._click import Command
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click import Command  # type: ignore[assignment]
+
 # The sub-commands: name → (module, attribute: a command function or a sub-`Typer`), in the order
 # `benchctl --help` lists them (commands, then groups). Each module is imported, and typer reads
 # its signatures, only when its command is asked for: a command pays for itself alone, not for
-# the sixteen others (`benchctl --help` still builds them all, for their help lines).
+# the fifteen others (`benchctl --help` still builds them all, for their help lines).
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("benchctl.cli.run", "run_command"),
     "convert": ("benchctl.cli.convert", "convert_command"),
@@ -50,9 +55,6 @@ def db_app() -> typer.Typer:
     if not any(c.name == "push" for c in db.app.registered_commands):
         db.app.command("push")(push_cmd)
     return db.app
-
-
-Command = typer.core.TyperCommand | typer.core.TyperGroup
 
 
 def build_command(name: str) -> Command:
