@@ -575,7 +575,6 @@ class ResultStore:
         limit: int | None = None,
         batch: int = 1000,
         series_key: str | None = None,
-        limit: int | None = None,
     ) -> Iterator[Any]:
         """Runs as rows of only these `columns`, newest first (or oldest first) as `runs` orders
         them, streamed `batch` rows at a time: for readers of every run, which need neither the
@@ -607,8 +606,6 @@ class ResultStore:
         ):
             if value:
                 query = query.where(table.c[name] == value)
-        if limit is not None:
-            query = query.limit(limit)
         convert = _RowMaker(tuple(columns), wanted)
         if run_ids is not None:
             for start in range(0, len(run_ids), batch):
