@@ -60,7 +60,7 @@ def store(tmp_path_factory) -> ResultStore:
 def test_ms_skips_round_only_where_round_changes_nothing():
     rng = random.Random(0)
     values = [0, 1, -3, 2**41 - 1, 2**41, 2**41 + 0.5, 1e300, 0.1, -0.0, 12.125, 3.0625]
-    for _ in range(20_000):
+    for _ in range(5_000):
         values.append(rng.randrange(2**42))
         values.append(rng.randrange(2**44) / 8)  # medians of integers and finer
         values.append(rng.uniform(0, 2**42))  # means, deviations
@@ -137,3 +137,10 @@ def test_the_models_scan_chooses_the_runs_the_full_read_would(store, monkeypatch
     assert next(d for d in got if d["model"] == "=HYPERLINK(1)")["valid"] is False
     monkeypatch.setattr(frame, "SCAN_COLUMNS", frame.ROW_COLUMNS)  # the scan reads every column
     assert frame.model_dicts(store, compute_facts=False, include_invalid=True) == got
+
+
+def test_rows_with_a_limit_are_the_newest_first_rows(store):
+    every = [r.run_id for r in store.rows(("run_id",))]
+    assert [r.run_id for r in store.rows(("run_id",), limit=2)] == every[:2]
+    assert [r.run_id for r in store.rows(("run_id",), limit=0)] == every  # 0: no limit
+    assert [r.run_id for r in store.rows(("run_id",), oldest_first=True, limit=1)] == every[-1:]
