@@ -19,7 +19,7 @@ def push_cmd(
     ],
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Runs per transaction on the target.")
-    ] = 500,
+    ] = 5000,  # results.sync.BATCH_SIZE
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:

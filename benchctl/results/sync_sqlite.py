@@ -40,6 +40,9 @@ def connect(target: Path, source: Path) -> sqlite3.Connection:
     # The log is copied into the file every 64 MiB instead of every 4 (each copy syncs the file:
     # half a 10 k-run push's time); what is left is copied when the push ends (`finish`).
     conn.execute("PRAGMA wal_autocheckpoint=16384")
+    # A batch's index pages stay in memory until its commit instead of being spilled to the log
+    # and read back (the default cache is 2 MiB; a 5000-run batch touches ~40 MiB at 100 k runs).
+    conn.execute("PRAGMA main.cache_size=-65536")
     conn.execute("ATTACH DATABASE ? AS src", (_uri(source, "ro"),))
     conn.execute("CREATE TEMP TABLE push_batch (run_id TEXT PRIMARY KEY)")
     return conn
