@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchctl.results.regress.changepoint import Split
-from benchctl.results.regress.history import Point, Series, load_series
+from benchctl.results.regress.history import Point, Series, iter_series
 from benchctl.results.regress.memory import MemoryScreening, screen_memory
 from benchctl.results.regress.screen import (
     LABELS,
@@ -173,19 +173,20 @@ def nightly(
     since: datetime | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> NightlyReport:
-    """Analyse every series (optionally only those with a result since `since`);
-    `progress(done, total, description)` is called before each series."""
+    """Analyse every series (optionally only those with a result since `since`, the others
+    not read); `progress(done, total, description)` is called as each series is analysed.
+    Series are read one at a time (`iter_series`), so only their points and verdicts are held."""
     config = config or RegressConfig()
     reports = []
-    loaded = load_series(store, config, model=model, device=device)
-    for i, series in enumerate(loaded):
-        if progress is not None:
-            progress(i, len(loaded), series.description)
-        newest = series.points[-1].created_at
+    keys = []
+    for key, newest in store.series_heads(model=model, device=device):
         if newest.tzinfo is None:
             newest = newest.replace(tzinfo=UTC)
-        if since is not None and newest < since:
-            continue
+        if since is None or newest >= since:
+            keys.append(key)
+    for i, series in enumerate(iter_series(store, config, keys)):
+        if progress is not None:
+            progress(i, len(keys), series.description)
         found = analyze(series)
         found.memory = screen_memory(series.points, series.settings)
         v = found.screening
@@ -194,6 +195,7 @@ def nightly(
 
             found.top_ops = top_moved(store, v.last_good, v.run_id)
         reports.append(found)
+    reports.sort(key=lambda r: r.description)
     return NightlyReport(
         generated_at=datetime.now(UTC),
         database=store.location,
