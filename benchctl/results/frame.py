@@ -128,6 +128,7 @@ GROUP_FIELDS = (
     "threads",
 )
 
+_GROUP = operator.attrgetter(*GROUP_FIELDS)  # one C call per run
 # What the scan of every run reads for `model_dicts`: its group, the validity gate's inputs
 # (`check_row`, `settings_of`), the median; the chosen runs are then read whole (ROW_COLUMNS).
 SCAN_COLUMNS = (
@@ -348,7 +349,7 @@ def model_dicts(
         if not runtime or row.runtime == runtime
     )
     for row, valid, reasons in _with_validity(store, rows, config):
-        group = (*(getattr(row, f) for f in GROUP_FIELDS), tuple(row.input_shape))
+        group = (*_GROUP(row), tuple(row.input_shape))
         entry = chosen.get(group)
         if entry is None:  # one per combination: bounded by series, not by runs
             entry = chosen[group] = {
