@@ -20,6 +20,12 @@ and this one's, `--repeat` times; the two nightly JSON reports compared series b
     git worktree add /tmp/base main
     .venv/bin/python scripts/scale_bench.py --keep /tmp/10k.sqlite          # build once
     .venv/bin/python scripts/scale_bench.py --db /tmp/10k.sqlite --against /tmp/base --repeat 3
+
+On a PostgreSQL server of your own (built once, timed many times; `db push` goes to NAME_pushed
+on the same server, dropped and made again before each push):
+
+    .venv/bin/python scripts/scale_bench.py --keep postgresql+psycopg://postgres@127.0.0.1:5432/b10k
+    .venv/bin/python scripts/scale_bench.py --db postgresql+psycopg://postgres@127.0.0.1:5432/b10k
 """
 
 from __future__ import annotations
