@@ -350,6 +350,7 @@ class ResultStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self._pinned: Connection | None = None  # the connection `reading` holds
         self._file = sqlite_file(engine)
         # The SQLite file this store opened, by (device, inode): a database deleted or replaced
         # while a run goes on is never written to (its open handle would take the write and lose
@@ -615,8 +616,34 @@ class ResultStore:
             return
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
+            if limit and limit <= batch:  # one fetch: PostgreSQL needs no server-side cursor
+                yield from convert(conn.execute(query).all())
+                return
             yield from convert(conn.execution_options(yield_per=batch).execute(query))
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads inside share one connection (`rows`, `series_heads`, `samples_of`): a reader
+        of many series makes two queries per series, and on PostgreSQL each checkout costs a
+        ping and a transaction's round trips."""
+        if self._pinned is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            self._pinned = conn
+            try:
+                yield
+            finally:
+                self._pinned = None
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        if self._pinned is not None:
+            yield self._pinned
+            return
+        with self.engine.connect() as conn:
+            yield conn
 
     def series_heads(
         self, *, model: str | None = None, device: str | None = None
@@ -631,7 +658,7 @@ class ResultStore:
         for name, value in (("model_name", model), ("device_name", device)):
             if value:
                 query = query.where(table.c[name] == value)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [(key, newest) for key, newest in conn.execute(query)]
 
     def samples_of(
@@ -645,7 +672,7 @@ class ResultStore:
             query = select(table.c.run_id, table.c.encoding, table.c.data).where(
                 table.c.run_id.in_(ids[start : start + batch])
             )
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 fetched = conn.execute(query).all()
             for run_id, encoding, data in fetched:
                 if encoding != SAMPLE_ENCODING:

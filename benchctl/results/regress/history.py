@@ -190,26 +190,35 @@ def iter_series(
     ok run without the harness's drift check), dropped once the gate has read them. So a reader
     of a year of history holds one series' runs at a time, never every sample."""
     longest = _longest_history(config)
-    for key in keys:
-        rows = list(store.rows(POINT_COLUMNS, series_key=key, limit=longest, shared=SHARED_COLUMNS))
-        if not rows:
-            continue
-        head = rows[0]  # newest first
-        description = describe(head)
-        settings = config.for_series(description)
-        rows = rows[: settings.max_points]
-        unread = [r.run_id for r in rows if r.status == "ok" and needs_samples(r.environment)]
-        samples = dict(store.samples_of(unread)) if unread else {}
-        points = [
-            to_point(
-                row,
-                None,
-                config,
-                check_row(row, samples.get(row.run_id), settings_of(row, config)),
-            )
-            for row in reversed(rows)
-        ]
-        yield Series(key, description, _labels(head), settings, points)
+    with store.reading():  # every query on one connection
+        for key in keys:
+            series = _read_series(store, config, key, longest)
+            if series is not None:
+                yield series
+
+
+def _read_series(
+    store: ResultStore, config: RegressConfig, key: str, longest: int
+) -> Series | None:
+    rows = list(store.rows(POINT_COLUMNS, series_key=key, limit=longest, shared=SHARED_COLUMNS))
+    if not rows:
+        return None
+    head = rows[0]  # newest first
+    description = describe(head)
+    settings = config.for_series(description)
+    rows = rows[: settings.max_points]
+    unread = [r.run_id for r in rows if r.status == "ok" and needs_samples(r.environment)]
+    samples = dict(store.samples_of(unread)) if unread else {}
+    points = [
+        to_point(
+            row,
+            None,
+            config,
+            check_row(row, samples.get(row.run_id), settings_of(row, config)),
+        )
+        for row in reversed(rows)
+    ]
+    return Series(key, description, _labels(head), settings, points)
 
 
 def load_series(
