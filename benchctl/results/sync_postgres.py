@@ -8,9 +8,13 @@ the same schema revision, so the columns and their types are the same). From SQL
 read as stored and turned into the values SQLAlchemy's own SQLite types would read (times as
 UTC, flags as booleans), JSON documents kept as their text, which the server still parses.
 
-The rules are those of `sync._copy_batch`: one target transaction per batch; runs go through a
-temporary table and `INSERT … ON CONFLICT DO NOTHING`, so a run a concurrent push stored first
-is skipped, and only the runs this transaction inserted get their samples and profiles.
+The rules are those of `sync._copy_batch`: one target transaction per batch, and a run the
+target has is skipped. Instead of `INSERT … ON CONFLICT DO NOTHING` (which COPY has not), each
+batch's transaction first takes a transaction-level advisory lock (`_PUSH_LOCK`), so concurrent
+pushes into one database take turns batch by batch and the runs found missing are still missing
+when they are copied (a run pushed by another push meanwhile is skipped, as before). A writer
+that is not a push and stores the very same run id meanwhile makes the batch fail and roll back
+whole (one line; the next push skips that run).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ if TYPE_CHECKING:
     from benchctl.results.sync import PushReport
 
 _JSON_OID, _TEXT_OID = 114, 25
+# The advisory lock a push's batch holds on the target ("benchpush"): pushes take turns, batch by
+# batch, so the runs one finds missing are still missing when it copies them.
+_PUSH_LOCK = int.from_bytes(b"benchpush"[:8], "big") >> 1
 # Each table's rows of a batch, in the order the batch writes them (the foreign keys point at the
 # earlier ones).
 _ORDER = {
@@ -71,6 +78,8 @@ class Copier:
         arts_t = self.tables["artifacts"]
         with self.dst.engine.begin() as out:  # one transaction per batch
             cur = _driver(out).cursor()
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PUSH_LOCK,))
+            # pushes take turns here (released at commit or rollback); then read what is stored
             have = {
                 r[0] for r in cur.execute("SELECT run_id FROM runs WHERE run_id = ANY(%s)", (ids,))
             }
@@ -84,23 +93,10 @@ class Copier:
                 )
                 arts = _fetch(conn, arts_t, arts_t.c.sha256.in_(shas))
                 report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
-                cur.execute("CREATE TEMPORARY TABLE push_runs (LIKE runs) ON COMMIT DROP")
-                self._copy(conn, cur, "runs", missing, into="push_runs")
-                cols = self.columns["runs"]
-                # A concurrent push may have stored some of these since the check above.
-                inserted = [
-                    r[0]
-                    for r in cur.execute(
-                        f"INSERT INTO runs ({cols}) SELECT {cols} FROM push_runs ORDER BY run_id "
-                        "ON CONFLICT (run_id) DO NOTHING RETURNING run_id"
-                    )
-                ]
-                report.runs_copied += len(inserted)
-                report.runs_skipped += len(missing) - len(inserted)
-                if inserted:
-                    report.samples_copied += self._copy(conn, cur, "samples", inserted)
-                    self._copy(conn, cur, "profiles", inserted)
-                    self._copy(conn, cur, "profile_ops", inserted)
+                report.runs_copied += self._copy(conn, cur, "runs", missing)
+                report.samples_copied += self._copy(conn, cur, "samples", missing)
+                self._copy(conn, cur, "profiles", missing)
+                self._copy(conn, cur, "profile_ops", missing)
 
     def _rows(self, conn: Connection, table: str, ids: Sequence[str], columns: str) -> list[Any]:
         """`columns` of `table`'s rows of the runs `ids`, read with the source's own driver."""
@@ -112,13 +108,10 @@ class Copier:
         query = f"SELECT {columns} FROM {table} WHERE run_id IN ({marks}) ORDER BY {_ORDER[table]}"
         return raw.execute(query, list(ids)).fetchall()
 
-    def _copy(
-        self, conn: Connection, cur: Any, table: str, ids: Sequence[str], into: str | None = None
-    ) -> int:
-        """COPY `table`'s rows of the runs `ids` from the source into `into` (default: the same
-        table) on the target; how many rows."""
+    def _copy(self, conn: Connection, cur: Any, table: str, ids: Sequence[str]) -> int:
+        """COPY `table`'s rows of the runs `ids` from the source into the target; how many."""
         cols = self.columns[table]
-        copy_in = f"COPY {into or table} ({cols}) FROM STDIN (FORMAT BINARY)"
+        copy_in = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
         if self.from_postgres:
             copy_out = (
                 f"COPY (SELECT {cols} FROM {table} WHERE run_id = ANY(%s) "

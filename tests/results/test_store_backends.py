@@ -348,3 +348,27 @@ def test_the_nightly_report_reads_the_same_histories_on_postgresql(pg_url):
     here, reference = summary(ResultStore.open(pg_url)), summary(ResultStore.open())
     assert here == reference and len(here) == 5
     assert {label for _, label, *_ in here} - {"ok"}  # something for the screen to find
+
+
+def _push_into(source: str, target: str, queue: multiprocessing.Queue) -> None:
+    report = sync.push(source, target, batch_size=3)
+    queue.put((report.runs_copied, report.runs_skipped))
+
+
+def test_two_pushes_at_once_copy_each_run_once(tmp_path, db_url):
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{tmp_path / 'team.sqlite'}"
+    laptop = _laptop(tmp_path, 12, "ac")
+    ResultStore.open(db_url).engine.dispose()  # the schema first, so neither push makes it
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_push_into, args=(laptop, db_url, queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    reports = [queue.get(timeout=5), queue.get(timeout=5)]
+    assert sum(copied for copied, _ in reports) == 12
+    assert all(copied + skipped == 12 for copied, skipped in reports)
+    assert _stored(db_url)["samples"] == _stored(laptop)["samples"]
