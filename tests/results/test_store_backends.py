@@ -372,3 +372,40 @@ def test_two_pushes_at_once_copy_each_run_once(tmp_path, db_url):
     assert sum(copied for copied, _ in reports) == 12
     assert all(copied + skipped == 12 for copied, skipped in reports)
     assert _stored(db_url)["samples"] == _stored(laptop)["samples"]
+
+
+def test_the_exports_are_the_same_on_postgresql(pg_url, tmp_path):
+    """`export csv|parquet` (runs and models) read the same rows, samples and verdicts on
+    PostgreSQL as on SQLite: the same CSV, the same Parquet table, the same models. Except
+    `created_at`, which PostgreSQL gives with its UTC offset (timestamptz) and SQLite without
+    (both exports did so before issue 19 too)."""
+    import csv
+    import io
+
+    import pyarrow.parquet as pq
+
+    from benchctl.results import frame, synthetic
+    from benchctl.results.export import write_csv_values, write_parquet
+
+    def exports(store: ResultStore, name: str) -> tuple[list, list, object]:
+        store.ingest_many(synthetic.history(4, 12, samples_per_run=40, seed=5))
+        text = io.StringIO()
+        write_csv_values(
+            frame.iter_run_values(store), text, frame.RUN_COLUMNS, frame.NUMBER_COLUMNS
+        )
+        rows = list(csv.reader(io.StringIO(text.getvalue())))
+        at = rows[0].index("created_at")
+        for row in rows[1:]:
+            row[at] = row[at].removesuffix("+00:00")
+        path = tmp_path / f"{name}.parquet"
+        write_parquet(frame.iter_run_values(store), path, frame.RUN_COLUMNS, frame.RUN_TYPES, 7)
+        models = frame.model_dicts(store, compute_facts=False)
+        for d in models:
+            d["created_at"] = d["created_at"].removesuffix("+00:00")
+        return rows, models, pq.read_table(path).drop_columns(["created_at"])
+
+    here = exports(ResultStore.open(pg_url), "pg")
+    reference = exports(ResultStore.open(), "sqlite")
+    assert here[0] == reference[0] and len(here[0]) == 4 * 12 + 1
+    assert here[1] == reference[1] and len(here[1]) == 4
+    assert here[2].equals(reference[2]) and here[2].num_rows == 4 * 12
