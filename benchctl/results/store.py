@@ -323,6 +323,18 @@ class _RowMaker:
 _MISSING = object()
 
 
+def _binary_rows(conn: Connection, query: Any) -> list[Any]:
+    """`query`'s rows from PostgreSQL in the binary format: psycopg reads text by default, in
+    which the server hex-encodes every bytea (twice the bytes, then decoded here), half of a
+    report's sample reads. The statement is SQLAlchemy's own, compiled for the connection."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+
+
 def _table(row_class: type[Any]) -> Table:
     """A mapped class's table, as a `Table` (SQLAlchemy types `__table__` as any FromClause)."""
     table: Table = row_class.metadata.tables[row_class.__tablename__]
@@ -673,7 +685,10 @@ class ResultStore:
                 table.c.run_id.in_(ids[start : start + batch])
             )
             with self._connect() as conn:
-                fetched = conn.execute(query).all()
+                if conn.dialect.name == "postgresql":
+                    fetched = _binary_rows(conn, query)
+                else:
+                    fetched = conn.execute(query).all()
             for run_id, encoding, data in fetched:
                 if encoding != SAMPLE_ENCODING:
                     raise ConfigError(f"run {run_id} has samples in unknown encoding {encoding!r}")
