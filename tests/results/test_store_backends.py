@@ -245,7 +245,7 @@ def _stored(url: str) -> dict[str, list[tuple]]:
 
 
 def test_push_from_postgresql_to_postgresql_copies_every_row(tmp_path, postgres_server, pg_url):
-    laptop = _laptop(tmp_path, 12, "ee")
+    laptop = _laptop(tmp_path, 7, "ee")
     ResultStore.open(laptop).ingest(
         record(
             run_id="ef" * 16,
@@ -266,13 +266,11 @@ def test_push_from_postgresql_to_postgresql_copies_every_row(tmp_path, postgres_
     try:
         team2 = postgres_server.url("team2")
         first = sync.push(pg_url, team2, batch_size=5)  # PostgreSQL → PostgreSQL (COPY piped)
-        assert (first.runs_copied, first.samples_copied, first.artifacts_copied) == (13, 10, 2)
-        again = sync.push(pg_url, team2, batch_size=5)
-        assert (again.runs_copied, again.runs_skipped) == (0, 13)
+        assert (first.runs_copied, first.samples_copied, first.artifacts_copied) == (8, 6, 2)
         copied = _stored(team2)
         assert copied == _stored(pg_url)
         assert {k: len(v) for k, v in copied.items() if k != "alembic_version"} == {
-            "artifacts": 2, "runs": 13, "samples": 10, "profiles": 1, "profile_ops": 1,
+            "artifacts": 2, "runs": 8, "samples": 6, "profiles": 1, "profile_ops": 1,
             "accuracy": 0,
         }  # fmt: skip
         laptop_rows = _stored(laptop)
