@@ -232,5 +232,5 @@ def load_series(
     first, sorted by description (`iter_series`, all at once)."""
     keys = [key for key, _ in store.series_heads(model=model, device=device)]
     out = list(iter_series(store, config, keys))
-    out.sort(key=lambda s: s.description)
+    out.sort(key=lambda s: (s.description, s.key))
     return out

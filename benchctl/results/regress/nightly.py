@@ -195,7 +195,7 @@ def nightly(
 
             found.top_ops = top_moved(store, v.last_good, v.run_id)
         reports.append(found)
-    reports.sort(key=lambda r: r.description)
+    reports.sort(key=lambda r: (r.description, r.key))
     return NightlyReport(
         generated_at=datetime.now(UTC),
         database=store.location,
