@@ -688,7 +688,7 @@ class ResultStore:
                 if conn.dialect.name == "postgresql":
                     fetched = _binary_rows(conn, query)
                 else:
-                    fetched = conn.execute(query).all()
+                    fetched = list(conn.execute(query).all())
             for run_id, encoding, data in fetched:
                 if encoding != SAMPLE_ENCODING:
                     raise ConfigError(f"run {run_id} has samples in unknown encoding {encoding!r}")
