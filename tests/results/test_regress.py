@@ -228,3 +228,27 @@ def test_bad_config_is_a_config_error(tmp_path: Path, text: str, message: str):
     path.write_text(text)
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_config(path)
+
+
+def test_since_leaves_out_series_without_a_recent_result_and_reads_none_of_them():
+    from datetime import timedelta
+
+    from _regress_data import START
+
+    from benchctl.results.regress import nightly
+
+    store = ResultStore.open()
+    fill(store, noisy(5.0, 12, 0.01, 1), model="mobileone_s0")  # nights 0–11
+    fill(store, noisy(3.0, 8, 0.01, 2), model="fastvit_t8", seed=1)  # nights 0–7
+    read: list[str | None] = []
+    rows = store.rows
+
+    def counted(columns, **kw):
+        read.append(kw.get("series_key"))
+        return rows(columns, **kw)
+
+    store.rows = counted  # type: ignore[method-assign]
+    recent = nightly(store, since=START + timedelta(days=10))
+    assert [s.labels["model"] for s in recent.series] == ["mobileone_s0"]
+    assert read == [recent.series[0].key]  # the other series was never read
+    assert len(nightly(store).series) == 2
