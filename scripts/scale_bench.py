@@ -423,8 +423,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("  labels vs ruptures' Pelt …", file=sys.stderr)
                 doc["labels"] = compare_labels(url)
     finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # outputs and copies; a kept database is elsewhere
     doc["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     if args.json:
         print(json.dumps(doc, indent=2))
