@@ -358,8 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         throwaway = args.backend == "postgresql" and not given
-        pg = postgres(Path(tempfile.mkdtemp(prefix="benchctl-scale-pg-")))
-        with pg if throwaway else _nothing(tmp) as server:
+        pg = postgres(Path(tempfile.mkdtemp(prefix="benchctl-scale-pg-"))) if throwaway else None
+        with pg or _nothing(tmp) as server:
             if server:
                 url, target = server + "bench", server + "pushed"
             elif given and "://" in given:
