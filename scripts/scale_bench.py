@@ -4,7 +4,10 @@ Builds a synthetic history (`benchctl.results.synthetic`: steps, drifts, environ
 failures, hot and drifting runs) through the store's own batched ingest, on SQLite or on a real
 PostgreSQL started here (initdb/pg_ctl in a temporary folder, as the test suite does), then runs
 each command as a user would (`python -m benchctl …`, a fresh process each) and records its
-wall time and peak memory (the child's max RSS). Goals (issue 19): ≤ 3 s per command at 10 k
+wall time and peak memory (the child's max RSS), with benchctl's modules byte-compiled first
+as an installed benchctl's are (`--no-bytecode`: each process compiles them from source, as a
+checkout does under PYTHONDONTWRITEBYTECODE=1; about 0.4 s more per command on this machine).
+Goals (issue 19): ≤ 3 s per command at 10 k
 runs, ≤ 20 s at 100 k, ingest ≤ 10 ms per 1000-sample run. `--compare-labels` re-runs the
 nightly analysis in this process with ruptures' own `Pelt` as the change-point search and
 reports any series whose label or change points differ.
@@ -335,6 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--repeat", type=int, default=1, help="runs of each command (median shown)")
     ap.add_argument("--only", action="append", help="only the commands whose name has this")
+    ap.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="time the CLI compiling every benchctl module from source in each process (a "
+        "checkout run with PYTHONDONTWRITEBYTECODE=1); by default each tree's modules are "
+        "byte-compiled first, as an installed benchctl's are",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.quick:
@@ -379,6 +389,15 @@ def main(argv: list[str] | None = None) -> int:
             goal = 3.0 if doc["runs"] <= 10_500 else 20.0
             doc["goal_s"] = goal
             env = {**os.environ, "BENCH_CWD": str(tmp), "BENCHCTL_HOME": str(tmp / "home")}
+            doc["bytecode"] = not args.no_bytecode
+            if not args.no_bytecode:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                for tree in (ROOT, *([args.against] if args.against else [])):
+                    subprocess.run(
+                        [sys.executable, "-m", "compileall", "-q", str(tree / "benchctl")],
+                        check=True,
+                        env=env,
+                    )
             a, b = two_runs(url)
             trees = {"this": ROOT, **({"against": args.against} if args.against else {})}
             outs = {name: tmp / f"out-{name}" for name in trees}
@@ -472,6 +491,7 @@ def print_markdown(doc: dict[str, Any], args: argparse.Namespace) -> None:
         + (f" × {args.nights} nights, {args.samples} samples each" if ing and not args.db else "")
         + f"), {args.backend}"
         + (f", {doc['db_mib']} MiB" if doc.get("db_mib") is not None else "")
+        + (", modules byte-compiled" if doc.get("bytecode") else ", modules compiled per process")
         + f"; {doc['cpus']} CPUs, load average {doc['load_average'][0]} before, "
         f"{doc['load_average_after'][0]} after\n"
     )
