@@ -327,7 +327,7 @@ def _binary_rows(conn: Connection, query: Any) -> list[Any]:
     """`query`'s rows from PostgreSQL in the binary format: psycopg reads text by default, in
     which the server hex-encodes every bytea (twice the bytes, then decoded here), half of a
     report's sample reads. The statement is SQLAlchemy's own, compiled for the connection."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    compiled = query.compile(dialect=conn.dialect)
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor(binary=True) as cursor:
@@ -680,13 +680,19 @@ class ResultStore:
         runs per query, so a reader of many runs holds only one batch of samples at a time."""
         table = SampleRow.__table__
         ids = list(run_ids)
+        columns = select(table.c.run_id, table.c.encoding, table.c.data)
         for start in range(0, len(ids), batch):
-            query = select(table.c.run_id, table.c.encoding, table.c.data).where(
-                table.c.run_id.in_(ids[start : start + batch])
-            )
+            chunk = ids[start : start + batch]
+            query = columns.where(table.c.run_id.in_(chunk))
             with self._connect() as conn:
                 if conn.dialect.name == "postgresql":
-                    fetched = _binary_rows(conn, query)
+                    from sqlalchemy import String, any_, bindparam
+                    from sqlalchemy.dialects.postgresql import ARRAY
+
+                    # one statement text whatever the batch's length, so the server plans
+                    # (and psycopg prepares) it once, not once per distinct IN list
+                    ids_param = bindparam("ids", chunk, type_=ARRAY(String))
+                    fetched = _binary_rows(conn, columns.where(table.c.run_id == any_(ids_param)))
                 else:
                     fetched = list(conn.execute(query).all())
             for run_id, encoding, data in fetched:
