@@ -323,15 +323,16 @@ class _RowMaker:
 _MISSING = object()
 
 
-def _binary_rows(conn: Connection, query: Any) -> list[Any]:
+def _binary_rows(conn: Connection, query: Any, params: dict[str, Any]) -> list[Any]:
     """`query`'s rows from PostgreSQL in the binary format: psycopg reads text by default, in
     which the server hex-encodes every bytea (twice the bytes, then decoded here), half of a
     report's sample reads. The statement is SQLAlchemy's own, compiled for the connection."""
     compiled = query.compile(dialect=conn.dialect)
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise StoreUnavailableError("the PostgreSQL connection was closed while reading samples")
     with raw.cursor(binary=True) as cursor:
-        cursor.execute(str(compiled), compiled.params)
+        cursor.execute(str(compiled), compiled.construct_params(params))
         return cursor.fetchall()
 
 
@@ -681,20 +682,21 @@ class ResultStore:
         table = SampleRow.__table__
         ids = list(run_ids)
         columns = select(table.c.run_id, table.c.encoding, table.c.data)
+        on_postgresql = self.engine.dialect.name == "postgresql"
+        if on_postgresql:
+            from sqlalchemy import String, any_, bindparam
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            # one statement text whatever the batch's length, so the server plans (and psycopg
+            # prepares) it once, not once per distinct IN list
+            by_array = columns.where(table.c.run_id == any_(bindparam("ids", type_=ARRAY(String))))
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
-            query = columns.where(table.c.run_id.in_(chunk))
             with self._connect() as conn:
-                if conn.dialect.name == "postgresql":
-                    from sqlalchemy import String, any_, bindparam
-                    from sqlalchemy.dialects.postgresql import ARRAY
-
-                    # one statement text whatever the batch's length, so the server plans
-                    # (and psycopg prepares) it once, not once per distinct IN list
-                    ids_param = bindparam("ids", chunk, type_=ARRAY(String))
-                    fetched = _binary_rows(conn, columns.where(table.c.run_id == any_(ids_param)))
+                if on_postgresql:
+                    fetched = _binary_rows(conn, by_array, {"ids": chunk})
                 else:
-                    fetched = list(conn.execute(query).all())
+                    fetched = list(conn.execute(columns.where(table.c.run_id.in_(chunk))).all())
             for run_id, encoding, data in fetched:
                 if encoding != SAMPLE_ENCODING:
                     raise ConfigError(f"run {run_id} has samples in unknown encoding {encoding!r}")
