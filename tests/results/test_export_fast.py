@@ -144,3 +144,95 @@ def test_rows_with_a_limit_are_the_newest_first_rows(store):
     assert [r.run_id for r in store.rows(("run_id",), limit=2)] == every[:2]
     assert [r.run_id for r in store.rows(("run_id",), limit=0)] == every  # 0: no limit
     assert [r.run_id for r in store.rows(("run_id",), oldest_first=True, limit=1)] == every[-1:]
+
+
+def _random_column(rng: random.Random, kind: str, n: int) -> list:
+    """n values of one declared kind, None among them, with the edge values of each type."""
+    edges = {
+        "int": [0, -1, 2**63 - 1, -(2**63), 1 << 40],
+        "float": [
+            0.0,
+            -0.0,
+            float("nan"),
+            float("inf"),
+            -float("inf"),
+            5e-324,
+            1.7976931348623157e308,
+        ],
+        "bool": [True, False],
+        "": ["", "é", "=SUM(A1)", "a\r\nb", "\U0001f600", "x" * 300],
+    }[kind]
+    draw = {
+        "int": lambda: rng.randrange(-(2**63), 2**63),
+        "float": lambda: rng.uniform(-1e12, 1e12),
+        "bool": lambda: rng.random() < 0.5,
+        "": lambda: "".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(rng.randrange(8))),
+    }[kind]
+    return [rng.choice([None, rng.choice(edges), draw(), draw()]) for _ in range(n)]
+
+
+def test_columns_built_without_pandas_are_pyarrows_own_arrays():
+    from benchctl.results.export import _EXACT_TYPES, _arrow_column
+
+    arrow = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "": pa.large_string()}
+    rng = random.Random(2)
+    for _ in range(200):
+        kind = rng.choice(list(arrow))
+        values = _random_column(rng, kind, rng.randrange(0, 40))
+        got = _arrow_column(values, arrow[kind], _EXACT_TYPES[kind])
+        want = pa.array(values, type=arrow[kind])
+        assert got.type == want.type and got.null_count == want.null_count
+        assert list(map(repr, got.to_pylist())) == list(map(repr, want.to_pylist())), values
+        files = []  # and the same Parquet bytes (NaN is not equal to itself in `equals`)
+        for array in (got, want):
+            sink = pa.BufferOutputStream()
+            pq.write_table(pa.table({"c": array}), sink)
+            files.append(sink.getvalue().to_pybytes())
+        assert files[0] == files[1], values
+
+
+def test_values_of_another_type_get_pyarrows_verdict(tmp_path):
+    """A value nanoarrow would take on its own terms (a text in a bool column, which it reads
+    as True; an int in a float one) goes to `pyarrow.array`: the same file or the same error."""
+    from benchctl.errors import ConfigError
+
+    cases = [
+        ("bool", ["yes", True], None),  # pyarrow refuses a text as a bool
+        ("bool", [1, None], None),
+        ("float", [3, 0.5, None], [3.0, 0.5, None]),  # an int in a float column: pyarrow's 3.0
+        ("float", [2**63, 0.5], None),
+        ("int", [2**63], None),  # past int64: was an OverflowError traceback
+        ("int", [True], None),
+        ("", ["\ud800"], None),  # a lone surrogate (JSON can hold one): was a traceback
+        ("", [b"raw"], ["raw"]),
+    ]
+    for kind, values, want in cases:
+        path = tmp_path / "c.parquet"
+        if want is None:
+            with pytest.raises(ConfigError, match="cannot write column 'c'"):
+                write_parquet([[v] for v in values], path, ("c",), {"c": kind})
+        else:
+            write_parquet([[v] for v in values], path, ("c",), {"c": kind})
+            assert pq.read_table(path).column("c").to_pylist() == want
+
+
+def test_a_parquet_export_does_not_import_pandas(tmp_path):
+    """pyarrow's pandas shim imports pandas on its first `pyarrow.array` of Python values
+    (about 0.4 s of an export of every run); the writer's columns never get there."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from benchctl.results.export import write_parquet\n"
+        "rows = [[1, 2.5, True, 'x'], [None, None, None, None]]\n"
+        f"write_parquet(rows, Path({str(tmp_path / 'p.parquet')!r}), 'abcd',"
+        " {'a': 'int', 'b': 'float', 'c': 'bool'})\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr
+    assert pq.read_table(tmp_path / "p.parquet").to_pylist()[0] == {
+        "a": 1, "b": 2.5, "c": True, "d": "x"
+    }  # fmt: skip
