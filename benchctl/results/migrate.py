@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from benchctl.errors import SchemaVersionError
@@ -74,12 +74,17 @@ def _stored_revisions(engine: Engine) -> list[str] | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as conn:
+        upgrade_in(conn, revision)
+
+
+def upgrade_in(conn: Connection, revision: str = "head") -> None:
+    """`upgrade` inside the caller's transaction on `conn` (`results.newdb`)."""
     from alembic import command
 
-    with engine.begin() as conn:
-        cfg = _config(engine)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    cfg = _config(conn.engine)
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
 
 
 def is_empty(engine: Engine) -> bool:

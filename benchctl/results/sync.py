@@ -12,7 +12,8 @@ edited, in keeping with the store's rule that results are never changed after in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from benchctl import config
 from benchctl.errors import ConfigError, DependencyMissingError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Insert, Table
+    from sqlalchemy import Connection, Engine, Insert, Table
     from sqlalchemy.orm import DeclarativeBase
 
     from benchctl.results.store import ResultStore
@@ -56,23 +57,39 @@ def team_url(value: str | None) -> str:
 
 def open_store(value: str | None, *, create: bool, role: str) -> ResultStore:
     """Open a results database, turning a missing file, driver or server into one clear line."""
-    from sqlalchemy.exc import DatabaseError
-
     from benchctl.results import migrate
-    from benchctl.results.store import ResultStore, make_engine
+    from benchctl.results.store import ResultStore
+
+    with _open_errors(value, role):
+        engine = _reach(value, create=create, role=role)
+        if not create and migrate.is_empty(engine):
+            raise ConfigError(f"{role}: {value} holds no benchctl results; check --db")
+        return ResultStore.open(team_url(value), create=create)
+
+
+def _reach(value: str | None, *, create: bool, role: str) -> Engine:
+    """An engine on the database at `value`, which has answered once (its error, if it has one,
+    gets the clearest message this way)."""
+    from benchctl.results.store import make_engine
 
     url = team_url(value)
     if not create and url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_file():
             raise ConfigError(f"{role}: no results database at {path}; check --db")
+    engine = make_engine(url)
+    with engine.connect():
+        pass
+    return engine
+
+
+@contextmanager
+def _open_errors(value: str | None, role: str) -> Iterator[None]:
+    """A missing driver or a database that refuses the connection, as one line."""
+    from sqlalchemy.exc import DatabaseError
+
     try:
-        engine = make_engine(url)
-        with engine.connect():
-            pass  # reach the server (or file) first: its error gets the clearest message
-        if not create and migrate.is_empty(engine):
-            raise ConfigError(f"{role}: {value} holds no benchctl results; check --db")
-        return ResultStore.open(url, create=create)
+        yield
     except ModuleNotFoundError as exc:
         raise DependencyMissingError(
             f"{role}: {value} needs the {exc.name} driver: pip install 'benchctl[postgres]'"
@@ -93,13 +110,12 @@ def push(
 ) -> PushReport:
     """Copy every run of `source` that `target` lacks (with samples, artifacts and profiles),
     then every measured accuracy it lacks (with the artifact each one was measured on)."""
-    from sqlalchemy import select
-
-    from benchctl.results.schema import RunRow
-
     if batch_size < 1:
         raise ConfigError(f"--batch-size must be ≥ 1, got {batch_size}")
     src = open_store(source, create=False, role="source")
+    loaded = _push_into_new_postgres(src, target, batch_size, on_batch)
+    if loaded is not None:
+        return loaded
     dst = open_store(target, create=True, role="--to")
     if src.engine.url == dst.engine.url:
         raise ConfigError(f"--to {target} is the database being pushed; name another database")
@@ -115,6 +131,21 @@ def push(
         from benchctl.results import sync_postgres
 
         copy_batch = sync_postgres.Copier(src, dst, _tables()).copy_batch
+    for ids in _batches(src, batch_size):
+        copy_batch(ids, report)
+        report.batches += 1
+        if on_batch is not None:
+            on_batch(report)
+    _copy_accuracy(src, dst, batch_size, report)
+    return report
+
+
+def _batches(src: ResultStore, batch_size: int) -> Iterator[list[str]]:
+    """The source's run ids in order, `batch_size` at a time."""
+    from sqlalchemy import select
+
+    from benchctl.results.schema import RunRow
+
     last = ""
     while True:
         with src.engine.connect() as conn:
@@ -127,13 +158,40 @@ def push(
                 )
             )
         if not ids:
-            _copy_accuracy(src, dst, batch_size, report)
-            return report
+            return
         last = ids[-1]
-        copy_batch(ids, report)
-        report.batches += 1
-        if on_batch is not None:
-            on_batch(report)
+        yield ids
+
+
+def _push_into_new_postgres(
+    src: ResultStore,
+    target: str,
+    batch_size: int,
+    on_batch: Callable[[PushReport], None] | None,
+) -> PushReport | None:
+    """Into an empty PostgreSQL database, the whole push in one transaction that also makes the
+    schema, its indexes built once the rows are in (`results.newdb`, `sync_postgres`);
+    None where the target is not an empty PostgreSQL database (the batched push applies)."""
+    from benchctl.results import migrate
+    from benchctl.results.store import ResultStore
+
+    if not team_url(target).startswith("postgresql"):
+        return None
+    with _open_errors(target, "--to"):
+        engine = _reach(target, create=True, role="--to")
+        if engine.url == src.engine.url or not migrate.is_empty(engine):
+            engine.dispose()
+            return None
+    from benchctl.results import sync_postgres
+
+    dst = ResultStore(engine)
+    report = PushReport(source=src.location, target=dst.location)
+    batches = _batches(src, batch_size)
+    if not sync_postgres.push_into_new(src, dst, _tables(), batches, report, on_batch):
+        engine.dispose()
+        return None  # another push made the schema first: this one skips what it stored
+    _copy_accuracy(src, dst, batch_size, report)
+    return report
 
 
 def _push_inside_sqlite(

@@ -19,7 +19,7 @@ whole (one line; the next push skips that run).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,14 +45,24 @@ _ORDER = {
 class Copier:
     """Copies batches of runs from `src` into the PostgreSQL `dst`."""
 
-    def __init__(self, src: ResultStore, dst: ResultStore, tables: dict[str, Table]) -> None:
+    def __init__(
+        self,
+        src: ResultStore,
+        dst: ResultStore,
+        tables: dict[str, Table],
+        target: Connection | None = None,
+    ) -> None:
+        """`target`: the connection whose transaction made the tables (`push_into_new`)."""
         self.src, self.dst, self.tables = src, dst, tables
         self.from_postgres = src.engine.dialect.name == "postgresql"
         self.columns = {
             name: ", ".join(f'"{c.name}"' for c in tables[name].columns) for name in _ORDER
         }
-        with dst.engine.connect() as conn:
-            self.types = {name: _binary_types(conn, name, tables[name]) for name in _ORDER}
+        if target is None:
+            with dst.engine.connect() as conn:
+                self.types = {name: _binary_types(conn, name, tables[name]) for name in _ORDER}
+        else:
+            self.types = {name: _binary_types(target, name, tables[name]) for name in _ORDER}
         self.readers = {} if self.from_postgres else {n: _sqlite_reader(tables[n]) for n in _ORDER}
 
     def copy_batch(self, ids: list[str], report: PushReport) -> None:
@@ -73,9 +83,6 @@ class Copier:
             ) from None
 
     def _copy_batch(self, ids: list[str], report: PushReport) -> None:
-        from benchctl.results.sync import _fetch, _insert_new
-
-        arts_t = self.tables["artifacts"]
         with self.dst.engine.begin() as out:  # one transaction per batch
             cur = _driver(out).cursor()
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PUSH_LOCK,))
@@ -85,18 +92,23 @@ class Copier:
             }
             missing = [i for i in ids if i not in have]
             report.runs_skipped += len(have)
-            if not missing:
-                return
-            with self.src.engine.connect() as conn:
-                shas = sorted(
-                    {s for (s,) in self._rows(conn, "runs", missing, "artifact_sha256") if s}
-                )
-                arts = _fetch(conn, arts_t, arts_t.c.sha256.in_(shas))
-                report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
-                report.runs_copied += self._copy(conn, cur, "runs", missing)
-                report.samples_copied += self._copy(conn, cur, "samples", missing)
-                self._copy(conn, cur, "profiles", missing)
-                self._copy(conn, cur, "profile_ops", missing)
+            if missing:
+                self.copy_runs(out, cur, missing, report)
+
+    def copy_runs(self, out: Connection, cur: Any, ids: list[str], report: PushReport) -> None:
+        """Copy the runs `ids`, none of which the target has, with their artifacts (those it
+        lacks), samples and profiles, in the transaction of `out` (`cur`: a cursor of it)."""
+        from benchctl.results.sync import _fetch, _insert_new
+
+        arts_t = self.tables["artifacts"]
+        with self.src.engine.connect() as conn:
+            shas = sorted({s for (s,) in self._rows(conn, "runs", ids, "artifact_sha256") if s})
+            arts = _fetch(conn, arts_t, arts_t.c.sha256.in_(shas))
+            report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
+            report.runs_copied += self._copy(conn, cur, "runs", ids)
+            report.samples_copied += self._copy(conn, cur, "samples", ids)
+            self._copy(conn, cur, "profiles", ids)
+            self._copy(conn, cur, "profile_ops", ids)
 
     def _rows(self, conn: Connection, table: str, ids: Sequence[str], columns: str) -> list[Any]:
         """`columns` of `table`'s rows of the runs `ids`, read with the source's own driver."""
@@ -129,6 +141,53 @@ class Copier:
             for row in rows:
                 target.write_row(convert(row))
         return len(rows)
+
+
+def push_into_new(
+    src: ResultStore,
+    dst: ResultStore,
+    tables: dict[str, Table],
+    batches: Iterable[list[str]],
+    report: PushReport,
+    on_batch: Callable[[PushReport], None] | None,
+) -> bool:
+    """Load every run of `src` into the empty database `dst` in one transaction, which first
+    makes the schema (the migrations) and sets aside its secondary indexes and foreign keys, and
+    ends by building them again (`results.newdb`); False, with nothing done, if `dst` has
+    tables by the time this push holds the push lock (another push made them first).
+
+    Nobody else sees the tables before the commit, so no run can be there already: there is no
+    check per batch. A failure anywhere, or an interruption, rolls everything back and leaves
+    the database empty, for the next push to load again.
+    """
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from benchctl.errors import StoreUnavailableError
+    from benchctl.results import newdb
+
+    try:
+        with dst.engine.begin() as out:
+            cur = _driver(out).cursor()
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PUSH_LOCK,))
+            if inspect(out).get_table_names():
+                return False
+            deferred = newdb.create(out)
+            copier = Copier(src, dst, tables, target=out)
+            for ids in batches:
+                copier.copy_runs(out, cur, ids, report)
+                report.batches += 1
+                if on_batch is not None:
+                    on_batch(report)
+            newdb.finish(out, deferred)
+    except (psycopg.Error, sqlite3.Error, SQLAlchemyError) as exc:
+        orig = getattr(exc, "orig", None) or exc
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        raise StoreUnavailableError(f"db push to {dst.location} failed ({reason})") from None
+    return True
 
 
 def _driver(conn: Connection) -> Any:
