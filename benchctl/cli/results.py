@@ -34,6 +34,7 @@ def list_cmd(
     from benchctl.cli.render import validity_tag
     from benchctl.harness.limits import check_count
     from benchctl.results.export import ROW_COLUMNS, SHARED, add_validity, run_to_dict
+    from benchctl.results.regress.history import settings_of
     from benchctl.results.regress.settings import load_config
     from benchctl.results.regress.validity import needs_samples
     from benchctl.results.store import ResultStore
@@ -47,7 +48,7 @@ def list_cmd(
         )
     )
     # One query for the samples the validity gate reads (ok runs without the harness's check).
-    wanted = [r.run_id for r in runs if r.status == "ok" and needs_samples(r.environment)]
+    wanted = [r.run_id for r in runs if needs_samples(r, settings_of(r, config))]
     samples = dict(store.samples_of(wanted))
     rows = []
     for run in runs:

@@ -42,7 +42,7 @@ from benchctl.results.export import (
 from benchctl.results.measured import source_text
 from benchctl.results.regress.history import settings_of
 from benchctl.results.regress.settings import RegressConfig, load_config
-from benchctl.results.regress.validity import check_row, needs_samples
+from benchctl.results.regress.validity import STORED_DRIFT_COLUMNS, check_row, needs_samples
 from benchctl.results.stats import STATISTICS
 from benchctl.results.store import ResultStore
 
@@ -141,6 +141,7 @@ SCAN_COLUMNS = (
     "accelerator_actual",
     "environment",
     "median_ns",
+    *STORED_DRIFT_COLUMNS,
 )
 
 ProgressFn = Callable[[str], None]
@@ -188,10 +189,11 @@ def _with_validity(
     batch: list[Any] = []
 
     def flush() -> Iterator[tuple[Any, bool, str]]:
-        unread = [r.run_id for r in batch if r.status == "ok" and needs_samples(r.environment)]
+        each = [(row, settings_of(row, config)) for row in batch]
+        unread = [row.run_id for row, s in each if needs_samples(row, s)]
         samples = dict(store.samples_of(unread)) if unread else {}
-        for row in batch:
-            v = check_row(row, samples.get(row.run_id), settings_of(row, config))
+        for row, s in each:
+            v = check_row(row, samples.get(row.run_id), s)
             yield row, v.valid, "; ".join(v.reasons)
         batch.clear()
 

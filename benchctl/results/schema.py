@@ -133,6 +133,12 @@ class RunRow(_summary_columns(), Base):  # type: ignore[misc]
     rss_after_load_bytes: Mapped[int | None] = mapped_column(BigInteger)
     peak_rss_bytes: Mapped[int | None] = mapped_column(BigInteger)
     device_peak_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    # The within-run drift of the samples (validity.within_run_drift at the fraction beside it),
+    # computed once at ingest (revision 0005) so that readers of many runs need not decompress
+    # their samples for the validity gate; both NULL: not computed (no samples, or an older run
+    # whose stored count disagreed with its samples), a fraction with a NULL drift: computed, none.
+    sample_drift: Mapped[float | None] = mapped_column(Float)
+    sample_drift_fraction: Mapped[float | None] = mapped_column(Float)
 
     artifact: Mapped[ArtifactRow | None] = relationship()
     samples: Mapped[SampleRow | None] = relationship(back_populates="run")

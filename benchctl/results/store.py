@@ -77,6 +77,20 @@ def decode_array(data: bytes) -> np.ndarray:
     return np.frombuffer(zlib.decompress(data), dtype="<i8")
 
 
+def drift_values(samples: Sequence[int]) -> dict[str, float | None]:
+    """A run's `sample_drift` and `sample_drift_fraction` columns: the validity gate's drift of
+    these samples at its default fraction, computed once here so that readers of many runs
+    need not decompress them (`validity.stored_drift`)."""
+    from benchctl.results.regress.settings import DetectorSettings
+    from benchctl.results.regress.validity import within_run_drift
+
+    fraction = DetectorSettings.drift_fraction
+    return {
+        "sample_drift": within_run_drift(samples, fraction, 1) if samples else None,
+        "sample_drift_fraction": fraction if samples else None,
+    }
+
+
 def profile_values(run_id: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of a result's `profile` entry (already schema-checked by the host): the
     `profiles` row, then one `profile_ops` row per operator in execution order."""
@@ -382,6 +396,8 @@ class ResultStore:
         """
         engine = connect(url, must_exist=not create)
         with database_errors(engine):
+            if migrate.at_head(engine):
+                return cls(engine)
             if migrate.is_empty(engine):
                 if not create:
                     raise ConfigError(
@@ -428,6 +444,7 @@ class ResultStore:
         # every declared statistic's column (results.stats.Summary); NULL without samples
         values.update(dict.fromkeys((s.column for s in STATISTICS), None))
         values["sample_count"] = len(record.samples)
+        values.update(drift_values(record.samples))
         if record.samples:
             summary = summarize(record.samples).to_dict()
             values.update({s.column: summary[s.name] for s in STATISTICS})

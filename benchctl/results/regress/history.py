@@ -14,7 +14,12 @@ from functools import cached_property
 from typing import Any
 
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
-from benchctl.results.regress.validity import Validity, check_row, needs_samples
+from benchctl.results.regress.validity import (
+    STORED_DRIFT_COLUMNS,
+    Validity,
+    check_row,
+    needs_samples,
+)
 from benchctl.results.schema import RunRow
 from benchctl.results.store import ResultStore
 
@@ -49,6 +54,7 @@ POINT_COLUMNS = (
     "host",
     "device_facts",
     "environment",
+    *STORED_DRIFT_COLUMNS,
 )
 # Documents most runs of a series share verbatim: decoded once per distinct text (`rows`).
 SHARED_COLUMNS = ("input_shape", "versions", "host", "device_facts")
@@ -187,8 +193,9 @@ def iter_series(
     Each series is two reads: the `POINT_COLUMNS` of its newest runs (the series index
     `ix_runs_series_created` finds them; no spec, no result document, no samples), then the
     samples of only those of its runs whose validity needs them (`validity.needs_samples`: an
-    ok run without the harness's drift check), dropped once the gate has read them. So a reader
-    of a year of history holds one series' runs at a time, never every sample."""
+    ok run with neither the harness's drift check nor one stored at ingest), dropped once the
+    gate has read them. So a reader of a year of history holds one series' runs at a time, never
+    every sample."""
     longest = _longest_history(config)
     with store.reading():  # every query on one connection
         for key in keys:
@@ -207,16 +214,11 @@ def _read_series(
     description = describe(head)
     settings = config.for_series(description)
     rows = rows[: settings.max_points]
-    unread = [r.run_id for r in rows if r.status == "ok" and needs_samples(r.environment)]
+    each = [(row, settings_of(row, config)) for row in reversed(rows)]
+    unread = [row.run_id for row, s in each if needs_samples(row, s)]
     samples = dict(store.samples_of(unread)) if unread else {}
     points = [
-        to_point(
-            row,
-            None,
-            config,
-            check_row(row, samples.get(row.run_id), settings_of(row, config)),
-        )
-        for row in reversed(rows)
+        to_point(row, None, config, check_row(row, samples.get(row.run_id), s)) for row, s in each
     ]
     return Series(key, description, _labels(head), settings, points)
 

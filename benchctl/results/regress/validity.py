@@ -131,29 +131,60 @@ def _recorded_drift(environment: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def needs_samples(environment: dict[str, Any] | None) -> bool:
-    """Whether the gate would read an ok run's samples: only when the harness recorded no
-    drift check of its own (so readers of many runs decode only those)."""
-    return _recorded_drift(environment or {}) is None
+# The run columns that hold the drift computed at ingest (`stored_drift`): readers that select
+# columns add these to the gate's inputs.
+STORED_DRIFT_COLUMNS = ("sample_drift", "sample_drift_fraction")
+NOT_STORED: tuple[bool, float | None] = (False, None)
+
+
+def stored_drift(row: Any, settings: DetectorSettings) -> tuple[bool, float | None]:
+    """(known, drift): the within-run drift the store computed at ingest (`store.drift_values`),
+    which is what `within_run_drift(samples, settings.drift_fraction, settings.min_drift_samples)`
+    gives on the run's samples; not known when it cannot stand for that: not computed, computed
+    at another fraction than the settings', or a run that is not ok (readers give the gate the
+    samples of ok runs only). `min_drift_samples` acts through the count alone, which is the
+    stored `sample_count` (ingest stores a drift only for the samples it counted)."""
+    fraction = getattr(row, "sample_drift_fraction", None)
+    if fraction is None or fraction != settings.drift_fraction or row.status != "ok":
+        return NOT_STORED
+    if (row.sample_count or 0) < settings.min_drift_samples:
+        return True, None
+    return True, row.sample_drift
+
+
+def needs_samples(row: Any, settings: DetectorSettings) -> bool:
+    """Whether the gate would read this run's samples: only an ok run whose harness recorded
+    no drift check of its own and whose drift the store did not compute at ingest (so readers
+    of many runs decode only those: older runs, or a config with another `drift_fraction`)."""
+    return (
+        row.status == "ok"
+        and _recorded_drift(row.environment or {}) is None
+        and not stored_drift(row, settings)[0]
+    )
 
 
 def _drift(
     environment: dict[str, Any],
     samples: Sequence[int] | np.ndarray | None,
     settings: DetectorSettings,
+    stored: tuple[bool, float | None] = NOT_STORED,
 ) -> tuple[float | None, bool]:
     """(drift, flagged): the harness's recorded change (judged by the device's own
     `drift_threshold` where its inventory sets one, else by `max_drift`, so `[detector]
-    max_drift` in regress.toml governs), else ours on the samples."""
+    max_drift` in regress.toml governs), else ours on the samples (or the same figure stored
+    at ingest, `stored`, when no samples are given)."""
     recorded = _recorded_drift(environment)
     if recorded is not None:
         change = float(recorded["change"])
         if recorded.get("device_threshold") is False:
             return change, abs(change) > settings.max_drift
         return change, bool(recorded.get("flagged"))
-    if samples is None or len(samples) == 0:
+    if samples is not None and len(samples) > 0:
+        drift = within_run_drift(samples, settings.drift_fraction, settings.min_drift_samples)
+    elif samples is None and stored[0]:
+        drift = stored[1]
+    else:
         return None, False
-    drift = within_run_drift(samples, settings.drift_fraction, settings.min_drift_samples)
     return drift, drift is not None and abs(drift) > settings.max_drift
 
 
@@ -167,8 +198,10 @@ def check_validity(
     environment: dict[str, Any] | None,
     samples: Sequence[int] | np.ndarray | None,
     settings: DetectorSettings,
+    stored: tuple[bool, float | None] = NOT_STORED,
 ) -> Validity:
-    """Every reason the result cannot join a history (empty: it can)."""
+    """Every reason the result cannot join a history (empty: it can); `stored`: the drift the
+    store computed at ingest (`stored_drift`), used when `samples` is None."""
     reasons: list[str] = []
     if status != "ok":
         reasons.append(f"status {status}")
@@ -181,7 +214,7 @@ def check_validity(
         reasons.append(f"ran on {accelerator_actual}, not the requested {accelerator_requested}")
     env = environment or {}
     reasons.extend(_thermal_reasons(env, settings))
-    drift, flagged = _drift(env, samples, settings)
+    drift, flagged = _drift(env, samples, settings, stored)
     if flagged and drift is not None:
         reasons.append(f"latency drifted {drift * 100:+.1f} % within the run")
     reasons.extend(_contention_reasons(env, settings))
@@ -227,7 +260,8 @@ def _placement_reasons(environment: dict[str, Any]) -> list[str]:
 def check_row(
     row: Any, samples: Sequence[int] | np.ndarray | None, settings: DetectorSettings
 ) -> Validity:
-    """`check_validity` for a stored `RunRow`."""
+    """`check_validity` for a stored `RunRow` (or a row of its columns): without `samples`, the
+    drift computed at ingest where the row carries it (`STORED_DRIFT_COLUMNS`)."""
     return check_validity(
         status=row.status,
         sample_count=row.sample_count,
@@ -237,4 +271,5 @@ def check_row(
         environment=row.environment,
         samples=samples,
         settings=settings,
+        stored=stored_drift(row, settings) if samples is None else NOT_STORED,
     )
