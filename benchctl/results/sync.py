@@ -186,8 +186,7 @@ def _push_into_new_postgres(
 
     dst = ResultStore(engine)
     report = PushReport(source=src.location, target=dst.location)
-    batches = _batches(src, batch_size)
-    if not sync_postgres.push_into_new(src, dst, _tables(), batches, report, on_batch):
+    if not sync_postgres.push_into_new(src, dst, _tables(), batch_size, report, on_batch):
         engine.dispose()
         return None  # another push made the schema first: this one skips what it stored
     _copy_accuracy(src, dst, batch_size, report)

@@ -19,7 +19,8 @@ whole (one line; the next push skips that run).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -40,6 +41,31 @@ _ORDER = {
     "profiles": "run_id",
     "profile_ops": "run_id, position",
 }
+
+
+@dataclass(frozen=True)
+class Span:
+    """The source's runs whose ids are in (after, upto], read in one snapshot of it."""
+
+    after: str
+    upto: str
+
+
+def _spans(conn: Connection, batch_size: int) -> Iterator[Span]:
+    """The source's runs, `batch_size` at a time in id order, as spans of ids (read in the
+    snapshot of `conn`'s transaction, in which they are exactly those runs)."""
+    raw = _driver(conn)
+    after = ""
+    while True:
+        upto, count = raw.execute(
+            "SELECT max(run_id), count(*) FROM (SELECT run_id FROM runs WHERE run_id > %s "
+            "ORDER BY run_id LIMIT %s) AS batch",
+            (after, batch_size),
+        ).fetchone()
+        if not count:
+            return
+        yield Span(after, upto)
+        after = upto
 
 
 class Copier:
@@ -95,46 +121,66 @@ class Copier:
             if missing:
                 self.copy_runs(out, cur, missing, report)
 
-    def copy_runs(self, out: Connection, cur: Any, ids: list[str], report: PushReport) -> None:
-        """Copy the runs `ids`, none of which the target has, with their artifacts (those it
-        lacks), samples and profiles, in the transaction of `out` (`cur`: a cursor of it)."""
+    def copy_runs(
+        self,
+        out: Connection,
+        cur: Any,
+        runs: list[str] | Span,
+        report: PushReport,
+        source: Connection | None = None,
+    ) -> None:
+        """Copy `runs` (ids, or a span of them), none of which the target has, with their
+        artifacts (those it lacks), samples and profiles, in the transaction of `out` (`cur`: a
+        cursor of it); read on `source` (a span: in the snapshot that chose it) or a new
+        connection."""
+        from contextlib import nullcontext
+
         from benchctl.results.sync import _fetch, _insert_new
 
         arts_t = self.tables["artifacts"]
-        with self.src.engine.connect() as conn:
-            shas = sorted({s for (s,) in self._rows(conn, "runs", ids, "artifact_sha256") if s})
+        with nullcontext(source) if source is not None else self.src.engine.connect() as conn:
+            shas = sorted({s for (s,) in self._rows(conn, "runs", runs, "artifact_sha256") if s})
             arts = _fetch(conn, arts_t, arts_t.c.sha256.in_(shas))
             report.artifacts_copied += len(_insert_new(out, arts_t, arts, "sha256"))
-            report.runs_copied += self._copy(conn, cur, "runs", ids)
-            report.samples_copied += self._copy(conn, cur, "samples", ids)
-            self._copy(conn, cur, "profiles", ids)
-            self._copy(conn, cur, "profile_ops", ids)
+            report.runs_copied += self._copy(conn, cur, "runs", runs)
+            report.samples_copied += self._copy(conn, cur, "samples", runs)
+            self._copy(conn, cur, "profiles", runs)
+            self._copy(conn, cur, "profile_ops", runs)
 
-    def _rows(self, conn: Connection, table: str, ids: Sequence[str], columns: str) -> list[Any]:
-        """`columns` of `table`'s rows of the runs `ids`, read with the source's own driver."""
-        raw = _driver(conn)
+    def _where(self, runs: list[str] | Span) -> tuple[str, list[Any]]:
+        """The condition on `run_id` that selects `runs` in the source, with its parameters: a
+        span is a range of the primary key (read in order, nothing to sort or filter)."""
+        mark = "%s" if self.from_postgres else "?"
+        if isinstance(runs, Span):
+            return f"run_id > {mark} AND run_id <= {mark}", [runs.after, runs.upto]
         if self.from_postgres:
-            query = f"SELECT {columns} FROM {table} WHERE run_id = ANY(%s) ORDER BY {_ORDER[table]}"
-            return raw.execute(query, (list(ids),)).fetchall()
-        marks = ", ".join("?" * len(ids))
-        query = f"SELECT {columns} FROM {table} WHERE run_id IN ({marks}) ORDER BY {_ORDER[table]}"
-        return raw.execute(query, list(ids)).fetchall()
+            return "run_id = ANY(%s)", [list(runs)]
+        return f"run_id IN ({', '.join('?' * len(runs))})", list(runs)
 
-    def _copy(self, conn: Connection, cur: Any, table: str, ids: Sequence[str]) -> int:
-        """COPY `table`'s rows of the runs `ids` from the source into the target; how many."""
+    def _rows(
+        self, conn: Connection, table: str, runs: list[str] | Span, columns: str
+    ) -> list[Any]:
+        """`columns` of `table`'s rows of `runs`, read with the source's own driver."""
+        where, params = self._where(runs)
+        query = f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {_ORDER[table]}"
+        return _driver(conn).execute(query, params).fetchall()
+
+    def _copy(self, conn: Connection, cur: Any, table: str, runs: list[str] | Span) -> int:
+        """COPY `table`'s rows of `runs` from the source into the target; how many."""
         cols = self.columns[table]
         copy_in = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
         if self.from_postgres:
+            where, params = self._where(runs)
             copy_out = (
-                f"COPY (SELECT {cols} FROM {table} WHERE run_id = ANY(%s) "
+                f"COPY (SELECT {cols} FROM {table} WHERE {where} "
                 f"ORDER BY {_ORDER[table]}) TO STDOUT (FORMAT BINARY)"
             )
             scur = _driver(conn).cursor()
-            with scur.copy(copy_out, (list(ids),)) as source, cur.copy(copy_in) as target:
+            with scur.copy(copy_out, params) as source, cur.copy(copy_in) as target:
                 for block in source:
                     target.write(block)
             return cur.rowcount
-        rows = self._rows(conn, table, ids, cols)
+        rows = self._rows(conn, table, runs, cols)
         convert = self.readers[table]
         with cur.copy(copy_in) as target:
             target.set_types(self.types[table])
@@ -147,7 +193,7 @@ def push_into_new(
     src: ResultStore,
     dst: ResultStore,
     tables: dict[str, Table],
-    batches: Iterable[list[str]],
+    batch_size: int,
     report: PushReport,
     on_batch: Callable[[PushReport], None] | None,
 ) -> bool:
@@ -168,6 +214,7 @@ def push_into_new(
 
     from benchctl.errors import StoreUnavailableError
     from benchctl.results import newdb
+    from benchctl.results.sync import _batches
 
     try:
         with dst.engine.begin() as out:
@@ -177,11 +224,24 @@ def push_into_new(
                 return False
             deferred = newdb.create(out)
             copier = Copier(src, dst, tables, target=out)
-            for ids in batches:
-                copier.copy_runs(out, cur, ids, report)
+
+            def done() -> None:
                 report.batches += 1
                 if on_batch is not None:
                     on_batch(report)
+
+            if copier.from_postgres:
+                # one snapshot of the source for the whole push: its batches are spans of ids
+                with src.engine.connect() as conn:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                    with conn.begin():
+                        for span in _spans(conn, batch_size):
+                            copier.copy_runs(out, cur, span, report, source=conn)
+                            done()
+            else:
+                for ids in _batches(src, batch_size):
+                    copier.copy_runs(out, cur, ids, report)
+                    done()
             newdb.finish(out, deferred)
     except (psycopg.Error, sqlite3.Error, SQLAlchemyError) as exc:
         orig = getattr(exc, "orig", None) or exc

@@ -99,3 +99,39 @@ def test_two_pushes_at_once_into_an_empty_postgresql_copy_each_run_once(tmp_path
     reports = sorted([queue.get(timeout=5), queue.get(timeout=5)])
     assert reports == [(0, 12), (12, 0)]  # one loaded the new database, the other found it full
     assert _stored(pg_url)["samples"] == _stored(laptop)["samples"]
+
+
+def test_a_push_from_postgresql_into_an_empty_one_copies_every_row(
+    tmp_path, postgres_server, pg_url
+):
+    """PostgreSQL to a new PostgreSQL: batches are spans of ids read in one snapshot of the
+    source, each table's rows piped COPY to COPY."""
+    from test_store import record
+
+    laptop = _laptop(tmp_path, 11, "fd")
+    ResultStore.open(laptop).ingest(
+        record(
+            run_id="fd" * 16,
+            profile={
+                "profiler": "p",
+                "timed": True,
+                "partitions": [{"unit": "cpu"}],
+                "operators": [{"name": "c\t0\n", "op_type": "Conv", "time_ns": 5, "cost": 0.5}],
+            },
+        )
+    )
+    sync.push(laptop, pg_url, batch_size=100)
+    team2 = postgres_server.url("new_" + pg_url.rsplit("_", 1)[1])
+    postgres_server.admin(f'create database "{team2.rsplit("/", 1)[1]}"')
+    try:
+        batches: list[int] = []
+        report = sync.push(
+            pg_url, team2, batch_size=5, on_batch=lambda r: batches.append(r.runs_copied)
+        )
+        assert batches == [5, 10, 12] and report.samples_copied == 9  # 3 of 12 failed
+        copied = _stored(team2)
+        assert copied == _stored(pg_url)
+        assert len(copied["profile_ops"]) == 1 and len(copied["runs"]) == 12
+        assert _catalog(team2) == _catalog(pg_url)
+    finally:
+        postgres_server.admin(f'drop database "{team2.rsplit("/", 1)[1]}" with (force)')
