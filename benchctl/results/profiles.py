@@ -126,15 +126,18 @@ def load(store: ResultStore, run_id: str, *, required: bool) -> Profile | None: 
 def load(store: ResultStore, run_id: str, *, required: bool = True) -> Profile | None:
     """The stored profile of a run (id or unique prefix); ConfigError if `required` and none."""
     row = store.run(run_id)
-    found = store.profile(row.run_id)
-    if found is None:
-        if required:
-            raise ConfigError(
-                f"run {row.run_id[:12]} has no profile; run it with: benchctl run --profile"
-            )
-        return None
-    meta, ops = found
-    return _profile(row.run_id, meta, ops)
+    found = _stored(store, row.run_id)
+    if found is None and required:
+        raise ConfigError(
+            f"run {row.run_id[:12]} has no profile; run it with: benchctl run --profile"
+        )
+    return found
+
+
+def _stored(store: ResultStore, run_id: str) -> Profile | None:
+    """The profile of the run with this exact id, None if it has none."""
+    found = store.profile(run_id)
+    return None if found is None else _profile(run_id, *found)
 
 
 def _profile(run_id: str, meta: Any, ops: Sequence[Any]) -> Profile:
@@ -294,9 +297,10 @@ def top_moved(
     store: ResultStore, before_run: str, after_run: str, n: int = 3
 ) -> list[dict[str, Any]] | None:
     """The `n` op types whose time moved most between two runs, when both carry timed profiles
-    (the nightly report names them beside a regression); None otherwise."""
-    a = load(store, before_run, required=False)
-    b = load(store, after_run, required=False)
+    (the nightly report names them beside a regression: exact run ids, so no lookup of the
+    runs themselves); None otherwise."""
+    a = _stored(store, before_run)
+    b = _stored(store, after_run)
     if a is None or b is None or not a.timed or not b.timed:
         return None
     return [c.to_dict() for c in compare(a, b)[:n]]

@@ -771,18 +771,19 @@ class ResultStore:
         with self._session() as session:
             return session.get(ArtifactRow, sha256)
 
-    def profile(self, run_id: str) -> tuple[ProfileRow, list[ProfileOpRow]] | None:
-        """A run's profiled pass and its operators in execution order; None if not profiled."""
-        with self._session() as session:
-            meta = session.get(ProfileRow, run_id)
+    def profile(self, run_id: str) -> tuple[Any, list[Any]] | None:
+        """A run's profiled pass (its `profiles` row) and its operators (`profile_ops` rows) in
+        execution order, as rows with the columns as attributes; None if not profiled. Core
+        queries, no ORM session: the nightly report reads these beside each regression."""
+        meta_t, ops_t = _table(ProfileRow), _table(ProfileOpRow)
+        with self._connect() as conn:
+            meta = conn.execute(select(meta_t).where(meta_t.c.run_id == run_id)).first()
             if meta is None:
                 return None
-            ops = session.scalars(
-                select(ProfileOpRow)
-                .where(ProfileOpRow.run_id == run_id)
-                .order_by(ProfileOpRow.position)
-            )
-            return meta, list(ops)
+            ops = conn.execute(
+                select(ops_t).where(ops_t.c.run_id == run_id).order_by(ops_t.c.position)
+            ).all()
+        return meta, list(ops)
 
     def samples(self, run_id: str) -> list[int]:
         with self._session() as session:
