@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine, func, select
 
 from benchctl.results import migrate
+from benchctl.results.regress.validity import within_run_drift
 from benchctl.results.stats import summarize
 from benchctl.results.store import ResultStore, make_engine
 from benchctl.results.sync import as_utc
@@ -65,4 +66,7 @@ def test_old_database_upgrades_on_postgresql_with_every_row(asset, tmp_path, pg_
         assert samples == old.samples(row.run_id) and len(samples) == row.sample_count
         if samples:
             assert summarize(samples).median == row.median_ns
+            # revision 0005 computed the gate's drift on the server's copy as on SQLite's
+            assert row.sample_drift_fraction == 0.10
+            assert row.sample_drift == within_run_drift(samples, 0.10, 1)
     figures(fault=f"upgrade {asset.name} on PostgreSQL", rows=before, rows_lost=0)
