@@ -24,6 +24,9 @@ and this one's, `--repeat` times; the two nightly JSON reports compared series b
     .venv/bin/python scripts/scale_bench.py --keep /tmp/10k.sqlite          # build once
     .venv/bin/python scripts/scale_bench.py --db /tmp/10k.sqlite --against /tmp/base --repeat 3
 
+When the other tree is at an older schema revision, it reads its own copy, not upgraded
+(`cp` before `benchctl db upgrade`): `--against /tmp/base --against-db /tmp/10k-old.sqlite`.
+
 On a PostgreSQL server of your own (built once, timed many times; `db push` goes to NAME_pushed
 on the same server, dropped and made again before each push):
 
@@ -280,10 +283,12 @@ def commands(out: Path, a: str, b: str, target: str) -> dict[str, list[str]]:
 
 def same_report(mine: Path, theirs: Path) -> dict[str, Any]:
     """The two trees' `report nightly --format json` outputs, series by series (everything but
-    the time it was generated): labels, change points, every number."""
+    the time it was generated and the database's location, which `--against-db` makes differ):
+    labels, change points, every number."""
     docs = [json.loads(p.read_text()) for p in (mine, theirs)]
     for doc in docs:
         doc.pop("generated_at", None)
+        doc.pop("database", None)
     series = [{s["series_key"]: s for s in doc.pop("series")} for doc in docs]
     differ = sorted(
         k for k in series[0].keys() | series[1].keys() if series[0].get(k) != series[1].get(k)
@@ -330,6 +335,11 @@ def main(argv: list[str] | None = None) -> int:
         "runs alternately with its code and this one's, and the two nightly JSON reports are "
         "compared",
     )
+    ap.add_argument(
+        "--against-db",
+        help="the --against tree's own copy of the database (an SQLite file or a PostgreSQL URL), "
+        "for a tree at an older schema revision: the same runs, not upgraded",
+    )
     ap.add_argument("--repeat", type=int, default=1, help="runs of each command (median shown)")
     ap.add_argument("--only", action="append", help="only the commands whose name has this")
     ap.add_argument(
@@ -354,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         args.backend = "postgresql" if given.startswith("postgresql") else "sqlite"
     if args.against and not (args.against / "benchctl" / "__init__.py").is_file():
         ap.error(f"--against {args.against}: not a benchctl source tree")
+    if args.against_db and not (args.db and args.against):
+        ap.error("--against-db goes with --db and --against")
     tmp = Path(tempfile.mkdtemp(prefix="benchctl-scale-"))
     doc: dict[str, Any] = {
         "backend": args.backend,
@@ -394,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
             a, b = two_runs(url)
             trees = {"this": ROOT, **({"against": args.against} if args.against else {})}
+            db_of = {"this": url, "against": _url(args.against_db) if args.against_db else url}
             outs = {name: tmp / f"out-{name}" for name in trees}
             for folder in outs.values():
                 folder.mkdir()
@@ -408,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
                         if name == "db push":
                             reset_target(target)
                         argv_ = commands(outs[tree], a, b, target)[name]
-                        times[tree].append(timed([*argv_, "--db", url], env, trees[tree]))
+                        times[tree].append(timed([*argv_, "--db", db_of[tree]], env, trees[tree]))
                 entry = {"command": name}
                 for tree, got in times.items():
                     wall = statistics.median(t.wall for t in got)
@@ -443,6 +456,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print_markdown(doc, args)
     return 0
+
+
+def _url(db: str) -> str:
+    """An SQLite path as a URL; a URL as it is."""
+    return db if "://" in db else f"sqlite:///{Path(db).resolve()}"
 
 
 def describe_db(url: str) -> dict[str, Any]:
