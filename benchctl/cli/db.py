@@ -15,13 +15,14 @@ app = typer.Typer(help="Results database maintenance.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_cmd(db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Bring the database to this benchctl's schema revision (creating it if needed)."""
+    from benchctl.cli._progress import progress_bar
     from benchctl.results import migrate
     from benchctl.results.store import connect, database_errors, display_url
 
     engine = connect(db, must_exist=False)
-    with database_errors(engine):
+    with database_errors(engine), progress_bar("upgrading", json_=json_) as bar:
         before = migrate.current(engine)
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, progress=lambda text, total: bar.step(text, total=total))
         after = migrate.current(engine)
     doc = {"database": display_url(engine), "from": before, "to": after}
     if json_:

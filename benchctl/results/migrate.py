@@ -7,6 +7,7 @@ command that upgrades it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+Progress = Callable[[str, int], None]  # called once per step: (what is done, steps in all)
 
 # The newest revision in migrations/versions/, which every database must be at to open. Written
 # here so that opening a database imports no Alembic (half a second of every command's start);
@@ -73,17 +75,20 @@ def _stored_revisions(engine: Engine) -> list[str] | None:
         return None
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", progress: Progress | None = None) -> None:
+    """Run the migrations up to `revision` in one transaction; a revision that rewrites every
+    run (0005 computes each run's drift) calls `progress(text, total)` once per batch."""
     with engine.begin() as conn:
-        upgrade_in(conn, revision)
+        upgrade_in(conn, revision, progress)
 
 
-def upgrade_in(conn: Connection, revision: str = "head") -> None:
+def upgrade_in(conn: Connection, revision: str = "head", progress: Progress | None = None) -> None:
     """`upgrade` inside the caller's transaction on `conn` (`results.newdb`)."""
     from alembic import command
 
     cfg = _config(conn.engine)
     cfg.attributes["connection"] = conn
+    cfg.attributes["progress"] = progress
     command.upgrade(cfg, revision)
 
 

@@ -122,3 +122,12 @@ def test_the_upgrade_to_0005_computes_the_drift_of_every_stored_run(tmp_path):
         assert check_row(row, None, DetectorSettings()) == check_row(
             row, samples, DetectorSettings()
         )
+
+
+def test_the_upgrade_reports_its_progress_once_per_batch(tmp_path):
+    db = tmp_path / "db_0004.sqlite"
+    shutil.copyfile(ASSETS / "db_0004.sqlite", db)
+    calls: list[tuple[str, int]] = []
+    migrate.upgrade(make_engine(f"sqlite:///{db}"), progress=lambda t, n: calls.append((t, n)))
+    runs = len(_rows(ResultStore.open(str(db))))
+    assert calls == [(f"revision 0005: the drift of {runs} of {runs} runs", 1)]

@@ -19,7 +19,7 @@ import zlib
 
 import numpy as np
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0005"
 down_revision = "0004"
@@ -68,7 +68,9 @@ def upgrade() -> None:
         .values(sample_drift=sa.bindparam("drift"), sample_drift_fraction=sa.bindparam("fraction"))
     )
     # Keyset pages by run id: each page is one bounded read, then its updates.
-    last = ""
+    progress = context.config.attributes.get("progress")
+    total = bind.scalar(sa.select(sa.func.count()).select_from(samples)) or 0
+    done, last = 0, ""
     while True:
         page = bind.execute(
             sa.select(runs.c.run_id, runs.c.sample_count, samples.c.encoding, samples.c.data)
@@ -90,6 +92,9 @@ def upgrade() -> None:
         if values:
             bind.execute(update, values)
         last = page[-1][0]
+        done += len(page)
+        if progress is not None:
+            progress(f"revision 0005: the drift of {done} of {total} runs", -(-total // BATCH))
 
 
 def downgrade() -> None:
