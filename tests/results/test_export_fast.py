@@ -236,3 +236,30 @@ def test_a_parquet_export_does_not_import_pandas(tmp_path):
     assert pq.read_table(tmp_path / "p.parquet").to_pylist()[0] == {
         "a": 1, "b": 2.5, "c": True, "d": "x"
     }  # fmt: skip
+
+
+def test_rows_checked_at_once_for_formulas_are_neutralised_as_cell_by_cell():
+    """`write_csv_values` (each row's text cells searched at once) against `write_csv` (cell by
+    cell, `csv_cell`'s rule) on random rows: every formula start at a cell's beginning, the same
+    characters after a newline inside a cell, numbers, None; one and no text columns too."""
+    rng = random.Random(3)
+    pieces = ["=", "+", "-", "@", "\t", "\r", "\n", "a", "é", " ", "\r\n=", "\n-1", '"', ","]
+    values = [None, 0, -1.5, True, 2**70, "", "plain"]
+
+    def cell():
+        if rng.random() < 0.3:
+            return rng.choice(values)
+        return "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 5)))
+
+    for columns, numbers in [(("a", "b", "c", "d"), {"d"}), (("a", "n"), {"n"}), (("n",), {"n"})]:
+        for _ in range(60):
+            rows = [[cell() for _ in columns] for _ in range(rng.randrange(0, 6))]
+            for row in rows:  # a number column holds numbers
+                for i, name in enumerate(columns):
+                    if name in numbers:
+                        row[i] = rng.choice([None, 1, -2.5])
+            dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+            got, want = io.StringIO(), io.StringIO()
+            write_csv_values([list(r) for r in rows], got, columns, numbers)
+            write_csv(dicts, want, columns)
+            assert got.getvalue() == want.getvalue(), rows
