@@ -137,10 +137,11 @@ def test_a_command_imports_its_own_module_only():
 
 def test_the_store_imports_numpy_only_to_compute():
     """The tables and the store (`db current`, `db push`) import no numpy or scipy: numpy comes
-    with the first samples decoded or statistic computed."""
+    with the first samples decoded or statistic computed. Nor do the migrations when Alembic
+    loads them (it loads every revision to run any one: a push into a new database)."""
     code = (
         "import sys\nimport benchctl.results.schema, benchctl.results.store, "
-        "benchctl.results.sync\n"
+        "benchctl.results.sync, benchctl.results.migrate as m\nm.known_revisions()\n"
         "from benchctl.results.store import decode_array, encode_samples\n"
         "print('BEFORE', [m for m in ('numpy', 'scipy') if m in sys.modules])\n"
         "print('AFTER', decode_array(encode_samples([3, 1])).tolist(), 'numpy' in sys.modules)"

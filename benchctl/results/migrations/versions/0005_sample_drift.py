@@ -16,10 +16,13 @@ Create Date: 2026-12-01
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
-import numpy as np
 import sqlalchemy as sa
 from alembic import context, op
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: Alembic loads every revision to run any one
 
 revision = "0005"
 down_revision = "0004"
@@ -40,12 +43,16 @@ def _median_of_sorted(s: np.ndarray) -> float:
 
 def _drift(x: np.ndarray) -> float | None:
     """validity.within_run_drift(x, FRACTION, 1) as it stood at this revision."""
+    import numpy as np
+
     k = max(1, int(x.size * FRACTION))
     early, late = _median_of_sorted(np.sort(x[:k])), _median_of_sorted(np.sort(x[-k:]))
     return late / early - 1.0 if early > 0 else None
 
 
 def upgrade() -> None:
+    import numpy as np
+
     op.add_column("runs", sa.Column("sample_drift", sa.Float(), nullable=True))
     op.add_column("runs", sa.Column("sample_drift_fraction", sa.Float(), nullable=True))
     bind = op.get_bind()
