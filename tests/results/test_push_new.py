@@ -53,6 +53,8 @@ def test_a_push_into_an_empty_postgresql_makes_the_migrated_schema(
         pushed, expected = _catalog(pg_url), _catalog(migrated)
         assert pushed == expected
         assert any("ix_runs_series_created" in d for (d,) in pushed["indexes"])
+        # revision 0006: the (zlib-compressed) samples stored without a compression attempt
+        assert ("samples", "data", "e") in {(t, c, mode) for t, _, c, *_, mode in pushed["columns"]}
         assert any("FOREIGN KEY" in d for *_, d in pushed["constraints"])
     finally:
         postgres_server.admin(f'drop database "{migrated.rsplit("/", 1)[1]}" with (force)')
