@@ -175,8 +175,7 @@ class _Parities:
         if not sha256:
             return None
         if sha256 not in self.cache:
-            art = self.store.artifact(sha256)
-            self.cache[sha256] = art.parity if art else None
+            self.cache[sha256] = self.store.artifact_parity(sha256)
         return self.cache[sha256]
 
 

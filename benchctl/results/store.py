@@ -771,6 +771,17 @@ class ResultStore:
         with self._session() as session:
             return session.get(ArtifactRow, sha256)
 
+    def artifact_parity(self, sha256: str) -> dict[str, Any] | None:
+        """An artifact's recorded parity (None: none recorded, or no such artifact), by a Core
+        query: the exports look up each distinct artifact of every run, and an ORM session's
+        first query costs ~40 ms of set-up that nothing else in them needs."""
+        table = _table(ArtifactRow)
+        with self._connect() as conn:
+            parity: dict[str, Any] | None = conn.scalar(
+                select(table.c.parity).where(table.c.sha256 == sha256)
+            )
+        return parity
+
     def profile(self, run_id: str) -> tuple[Any, list[Any]] | None:
         """A run's profiled pass (its `profiles` row) and its operators (`profile_ops` rows) in
         execution order, as rows with the columns as attributes; None if not profiled. Core

@@ -263,3 +263,11 @@ def test_rows_checked_at_once_for_formulas_are_neutralised_as_cell_by_cell():
             write_csv_values([list(r) for r in rows], got, columns, numbers)
             write_csv(dicts, want, columns)
             assert got.getvalue() == want.getvalue(), rows
+
+
+def test_an_artifacts_parity_read_without_the_orm_is_its_rows(store):
+    shas = {r.artifact_sha256 for r in store.rows(("artifact_sha256",))}
+    parities = {sha: store.artifact_parity(sha) for sha in shas}
+    assert parities == {sha: store.artifact(sha).parity for sha in shas}
+    assert any(p is not None for p in parities.values())  # the sample artifact records one
+    assert store.artifact_parity("sha256:" + "0" * 64) is None  # no such artifact
