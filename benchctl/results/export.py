@@ -9,8 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import operator
-import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -293,12 +292,6 @@ def write_csv(
         )
 
 
-# A line of the row's text cells joined by newlines in which one of them starts like a formula
-# (or a newline inside a cell is followed by such a character: then the row is only looked at
-# cell by cell for nothing).
-_FORMULA_LINE = re.compile("^[" + re.escape("".join(FORMULA_START)) + "]", re.MULTILINE)
-
-
 def write_csv_values(
     rows: Iterable[list[Any]],
     stream: IO[str],
@@ -307,27 +300,16 @@ def write_csv_values(
 ) -> None:
     """`write_csv` of rows given as lists of values in `columns` order (changed in place), for
     an export of every run: `numbers` names the columns that only ever hold a number or None
-    (computed here, as `COMPUTED`), whose cells are not checked for a formula start.
-
-    A row's text cells are first checked at once (joined, one regular-expression search: a
-    loop over each cell was a third of the writing); only a row where that finds a formula
-    start is neutralised cell by cell."""
+    (computed here, as `COMPUTED`), whose cells are not checked for a formula start."""
     writer = _writer(stream, columns)
     text = [i for i, name in enumerate(columns) if name not in numbers]
-    # the text cells of a row as one tuple (itemgetter of a single index gives the value)
-    pick = operator.itemgetter(*text) if len(text) > 1 else lambda cells: [cells[i] for i in text]
-    is_text, join, search = str.__instancecheck__, "\n".join, _FORMULA_LINE.search
-
-    def neutralised() -> Iterator[list[Any]]:
-        for cells in rows:
-            if search(join(filter(is_text, pick(cells)))) is not None:
-                for i in text:
-                    v = cells[i]
-                    if isinstance(v, str) and v.startswith(FORMULA_START):
-                        cells[i] = "'" + v
-            yield cells
-
-    writer.writerows(neutralised())
+    write = writer.writerow
+    for cells in rows:
+        for i in text:
+            v = cells[i]
+            if isinstance(v, str) and v.startswith(FORMULA_START):
+                cells[i] = "'" + v
+        write(cells)
 
 
 # The Python types whose values nanoarrow converts exactly as `pyarrow.array` does, per declared

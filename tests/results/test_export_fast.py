@@ -238,9 +238,9 @@ def test_a_parquet_export_does_not_import_pandas(tmp_path):
     }  # fmt: skip
 
 
-def test_rows_checked_at_once_for_formulas_are_neutralised_as_cell_by_cell():
-    """`write_csv_values` (each row's text cells searched at once) against `write_csv` (cell by
-    cell, `csv_cell`'s rule) on random rows: every formula start at a cell's beginning, the same
+def test_csv_values_are_neutralised_as_write_csv_neutralises_dicts():
+    """`write_csv_values` (lists, number columns unchecked) against `write_csv` (dicts,
+    `csv_cell`'s rule) on random rows: every formula start at a cell's beginning, the same
     characters after a newline inside a cell, numbers, None; one and no text columns too."""
     rng = random.Random(3)
     pieces = ["=", "+", "-", "@", "\t", "\r", "\n", "a", "é", " ", "\r\n=", "\n-1", '"', ","]
