@@ -116,11 +116,12 @@ def push(
     loaded = _push_into_new_postgres(src, target, batch_size, on_batch)
     if loaded is not None:
         return loaded
+    new_file = _new_sqlite_file(target)
     dst = open_store(target, create=True, role="--to")
     if src.engine.url == dst.engine.url:
         raise ConfigError(f"--to {target} is the database being pushed; name another database")
     report = PushReport(source=src.location, target=dst.location)
-    if _push_inside_sqlite(src, dst, batch_size, report, on_batch):
+    if _push_inside_sqlite(src, dst, batch_size, report, on_batch, new_file=new_file):
         _copy_accuracy(src, dst, batch_size, report)
         return report
 
@@ -193,15 +194,40 @@ def _push_into_new_postgres(
     return report
 
 
+def _new_sqlite_file(value: str) -> bool:
+    """Whether `value` is an SQLite file that does not exist yet or has no tables: this push
+    makes its schema and may load it in one go (`sync_sqlite.load_into_empty`)."""
+    import sqlite3
+    from contextlib import closing
+    from urllib.parse import quote
+
+    url = team_url(value)
+    if not url.startswith("sqlite:///"):
+        return False
+    path = Path(url.removeprefix("sqlite:///"))
+    if not path.exists():
+        return True
+    try:
+        uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            found = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+            return found.fetchone()[0] == 0
+    except sqlite3.Error:
+        return False  # not a database: opening it says so in its own words
+
+
 def _push_inside_sqlite(
     src: ResultStore,
     dst: ResultStore,
     batch_size: int,
     report: PushReport,
     on_batch: Callable[[PushReport], None] | None,
+    *,
+    new_file: bool,
 ) -> bool:
-    """Push the runs SQLite to SQLite with the source attached to the target (`sync_sqlite`);
-    False where that path does not apply (a server at either end, a source opened read-only)."""
+    """Push the runs SQLite to SQLite with the source attached to the target (`sync_sqlite`;
+    into a `new_file`, made by this push, in one transaction); False where that path does not
+    apply (a server at either end, a source opened read-only)."""
     import sqlite3
     from contextlib import closing
 
@@ -213,8 +239,13 @@ def _push_inside_sqlite(
     if source is None or target is None or str(src.engine.url.database).startswith("file:"):
         return False
     try:
+        dst.engine.dispose()  # its idle connection would keep the target in WAL mode
         with closing(sync_sqlite.connect(target, source)) as conn:
-            sync_sqlite.push_runs(conn, _tables(), batch_size, report, on_batch)
+            loaded = new_file and sync_sqlite.load_into_empty(
+                conn, _tables(), batch_size, report, on_batch
+            )
+            if not loaded:
+                sync_sqlite.push_runs(conn, _tables(), batch_size, report, on_batch)
             sync_sqlite.finish(conn)
     except sqlite3.Error as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

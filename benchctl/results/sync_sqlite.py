@@ -8,6 +8,7 @@ text, the same time strings, the same sample bytes), which is what the row-by-ro
 (`sync._copy_batch`) also writes. Each batch is one write transaction on the target, taken
 before the target is read (`BEGIN IMMEDIATE`), so no other writer can store one of the batch's
 runs between the check and the copy: a run lands with its samples and profile, or not at all.
+Into a new file, the whole push is one such transaction (`load_into_empty`).
 """
 
 from __future__ import annotations
@@ -62,7 +63,6 @@ def push_runs(
     """Copy, `batch_size` source runs per transaction (in run-id order), every run the target
     lacks, with its artifact, samples, profile and profile operators."""
     cols = {name: _columns(table) for name, table in tables.items()}
-    in_batch = "(SELECT run_id FROM temp.push_batch)"
     last = ""
     while True:
         conn.execute("BEGIN IMMEDIATE")  # the target's write lock before it is read
@@ -75,21 +75,11 @@ def push_runs(
             # the batch's runs the target already has are skipped
             have = conn.execute(
                 f"DELETE FROM temp.push_batch WHERE run_id IN (SELECT run_id FROM main.runs "
-                f"WHERE run_id IN {in_batch})"
+                f"WHERE run_id IN {_IN_BATCH})"
             ).rowcount
             report.runs_skipped += have
             if have < total:
-                report.artifacts_copied += conn.execute(
-                    f"INSERT INTO main.artifacts ({cols['artifacts']}) "
-                    f"SELECT {cols['artifacts']} FROM src.artifacts WHERE sha256 IN "
-                    f"(SELECT artifact_sha256 FROM src.runs WHERE run_id IN {in_batch}) "
-                    "AND sha256 NOT IN (SELECT sha256 FROM main.artifacts) ORDER BY sha256"
-                ).rowcount
-                copied = _copy(conn, "runs", cols, in_batch)
-                report.runs_copied += copied
-                report.samples_copied += _copy(conn, "samples", cols, in_batch)
-                _copy(conn, "profiles", cols, in_batch)
-                _copy(conn, "profile_ops", cols, in_batch, order="run_id, position")
+                _copy_batch(conn, cols, report)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -98,6 +88,97 @@ def push_runs(
         report.batches += 1
         if on_batch is not None:
             on_batch(report)
+
+
+def load_into_empty(
+    conn: sqlite3.Connection,
+    tables: dict[str, Table],
+    batch_size: int,
+    report: PushReport,
+    on_batch: Callable[[PushReport], None] | None,
+) -> bool:
+    """Into a new target (its tables just made by this push, no results in them): every source
+    run in one transaction, without the per-batch check for runs already there, with the
+    target's secondary indexes dropped first and made again from their own `CREATE INDEX` text
+    once the rows are in (one sort each instead of a search per row), and written through a
+    rollback journal, not the log (new pages go to the file once, not to the log and then the
+    file: 10 k runs 0.95 → 0.7 s). False, with nothing done, where the target holds results
+    (another push stored some first; the batched push applies).
+
+    Interrupted, the transaction rolls back whole: the target is left with its empty tables and
+    all its indexes, and the next push copies everything in batches.
+    """
+    if _holds_results(conn):
+        return False
+    cols = {name: _columns(table) for name, table in tables.items()}
+    journal = _journal_mode(conn, "DELETE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if _holds_results(conn):  # stored by another writer meanwhile
+                conn.execute("ROLLBACK")
+                return False
+            indexes = conn.execute(
+                "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "ORDER BY name"
+            ).fetchall()
+            for name, _ in indexes:
+                conn.execute(f'DROP INDEX main."{name}"')
+            last = ""
+            while (found := _next_batch(conn, last, batch_size)) is not None:
+                last, _ = found
+                _copy_batch(conn, cols, report)
+                report.batches += 1
+                if on_batch is not None:
+                    on_batch(report)
+            for _, sql in indexes:
+                conn.execute(sql)  # on main's table: the source is attached read-only
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        if journal != "wal":
+            _journal_mode(conn, "WAL")
+    return True
+
+
+_IN_BATCH = "(SELECT run_id FROM temp.push_batch)"
+
+
+def _holds_results(conn: sqlite3.Connection) -> bool:
+    """Whether the target holds any run, artifact or measured accuracy."""
+    return bool(
+        conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM main.runs) OR EXISTS (SELECT 1 FROM main.artifacts) "
+            "OR EXISTS (SELECT 1 FROM main.accuracy)"
+        ).fetchone()[0]
+    )
+
+
+def _journal_mode(conn: sqlite3.Connection, mode: str) -> str:
+    """Set the target's journal mode; the one it is in after (leaving WAL needs the file to
+    itself: while another connection has it open, it stays WAL and the rows go through the log)."""
+    try:
+        return str(conn.execute(f"PRAGMA main.journal_mode={mode}").fetchone()[0]).lower()
+    except sqlite3.OperationalError:  # "database is locked": another connection has it open
+        return "wal"
+
+
+def _copy_batch(conn: sqlite3.Connection, cols: dict[str, str], report: PushReport) -> None:
+    """Copy the runs in `temp.push_batch` (none of them in the target) with their artifacts
+    (those the target lacks), samples, profiles and profile operators."""
+    report.artifacts_copied += conn.execute(
+        f"INSERT INTO main.artifacts ({cols['artifacts']}) "
+        f"SELECT {cols['artifacts']} FROM src.artifacts WHERE sha256 IN "
+        f"(SELECT artifact_sha256 FROM src.runs WHERE run_id IN {_IN_BATCH}) "
+        "AND sha256 NOT IN (SELECT sha256 FROM main.artifacts) ORDER BY sha256"
+    ).rowcount
+    report.runs_copied += _copy(conn, "runs", cols, _IN_BATCH)
+    report.samples_copied += _copy(conn, "samples", cols, _IN_BATCH)
+    _copy(conn, "profiles", cols, _IN_BATCH)
+    _copy(conn, "profile_ops", cols, _IN_BATCH, order="run_id, position")
 
 
 def _next_batch(conn: sqlite3.Connection, last: str, batch_size: int) -> tuple[str, int] | None:

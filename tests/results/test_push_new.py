@@ -137,3 +137,68 @@ def test_a_push_from_postgresql_into_an_empty_one_copies_every_row(
         assert _catalog(team2) == _catalog(pg_url)
     finally:
         postgres_server.admin(f'drop database "{team2.rsplit("/", 1)[1]}" with (force)')
+
+
+# --- into a new SQLite file (`sync_sqlite.load_into_empty`) ----------------------------------
+
+
+def _sqlite_schema(path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        ).fetchall()
+
+
+def _journal_mode(path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_a_push_into_a_new_sqlite_file_makes_the_migrated_schema(tmp_path):
+    laptop = _laptop(tmp_path, 12, "fe")
+    target = tmp_path / "team.sqlite"
+    batches: list[tuple[int, int]] = []
+
+    def committed(report: sync.PushReport) -> None:
+        import sqlite3
+
+        with sqlite3.connect(target) as other:  # what another reader sees meanwhile
+            batches.append(
+                (report.runs_copied, other.execute("SELECT count(*) FROM runs").fetchone()[0])
+            )
+
+    report = sync.push(laptop, str(target), batch_size=5, on_batch=committed)
+    assert batches == [(5, 0), (10, 0), (12, 0)]  # one transaction: nothing seen before its end
+    assert report.artifacts_copied == 2
+    migrated = tmp_path / "migrated.sqlite"
+    ResultStore.open(str(migrated)).engine.dispose()
+    schema = _sqlite_schema(target)
+    assert schema == _sqlite_schema(migrated)
+    assert ("index", "ix_runs_series_created") in {row[:2] for row in schema}
+    assert _journal_mode(target) == "wal"  # loaded through a rollback journal, then back
+    assert _stored(str(target)) == _stored(laptop)
+    again = sync.push(laptop, str(target), batch_size=5)
+    assert (again.runs_copied, again.runs_skipped) == (0, 12)
+
+
+def test_an_interrupted_push_into_a_new_sqlite_file_leaves_it_empty(tmp_path):
+    laptop = _laptop(tmp_path, 12, "ff")
+    target = tmp_path / "team.sqlite"
+
+    def interrupt(report: sync.PushReport) -> None:
+        if report.batches == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync.push(laptop, str(target), batch_size=5, on_batch=interrupt)
+    migrated = tmp_path / "migrated.sqlite"
+    ResultStore.open(str(migrated)).engine.dispose()
+    assert _sqlite_schema(target) == _sqlite_schema(migrated)  # every index back
+    assert all(not rows for rows in _stored(str(target)).values() if rows != [("0006",)])
+    done = sync.push(laptop, str(target), batch_size=5)
+    assert (done.runs_copied, done.runs_skipped) == (12, 0)
+    assert _stored(str(target)) == _stored(laptop)
