@@ -51,8 +51,6 @@ def _drift(x: np.ndarray) -> float | None:
 
 
 def upgrade() -> None:
-    import numpy as np
-
     op.add_column("runs", sa.Column("sample_drift", sa.Float(), nullable=True))
     op.add_column("runs", sa.Column("sample_drift_fraction", sa.Float(), nullable=True))
     bind = op.get_bind()
@@ -88,6 +86,8 @@ def upgrade() -> None:
         ).all()
         if not page:
             break
+        import numpy as np  # only with runs to fill (not for a new database)
+
         values = []
         for run_id, count, encoding, data in page:
             if encoding != ENCODING:
