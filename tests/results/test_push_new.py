@@ -219,3 +219,20 @@ def test_a_push_into_a_new_database_imports_no_numpy(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "NUMPY False" in proc.stdout, proc.stdout + proc.stderr
     assert len(_stored(str(tmp_path / "team.sqlite"))["runs"]) == 2
+
+
+def test_a_push_into_an_empty_postgresql_refused_midway_is_one_line_and_leaves_it_empty(
+    tmp_path, pg_url
+):
+    import sqlite3
+
+    from benchctl.errors import StoreUnavailableError
+
+    laptop = _laptop(tmp_path, 12, "f1")
+    with sqlite3.connect(laptop) as conn:  # a document the server will not take, in batch 2
+        conn.execute("UPDATE runs SET host = '{not json' WHERE run_id = ?", (f"f1{7:030x}",))
+    with pytest.raises(StoreUnavailableError, match=r"db push to .* failed \(.*json"):
+        sync.push(laptop, pg_url, batch_size=5)
+    target = make_engine(pg_url)
+    assert inspect(target).get_table_names() == []
+    target.dispose()
