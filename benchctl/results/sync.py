@@ -62,7 +62,8 @@ def open_store(value: str | None, *, create: bool, role: str) -> ResultStore:
 
     with _open_errors(value, role):
         engine = _reach(value, create=create, role=role)
-        if not create and migrate.is_empty(engine):
+        # at head: one query; else (rarely) the reflection that tells an empty database
+        if not create and not migrate.at_head(engine) and migrate.is_empty(engine):
             raise ConfigError(f"{role}: {value} holds no benchctl results; check --db")
         return ResultStore.open(team_url(value), create=create)
 
@@ -180,7 +181,7 @@ def _push_into_new_postgres(
         return None
     with _open_errors(target, "--to"):
         engine = _reach(target, create=True, role="--to")
-        if engine.url == src.engine.url or not migrate.is_empty(engine):
+        if engine.url == src.engine.url or migrate.at_head(engine) or not migrate.is_empty(engine):
             engine.dispose()
             return None
     from benchctl.results import sync_postgres
