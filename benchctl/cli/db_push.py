@@ -18,7 +18,11 @@ def push_cmd(
         ),
     ],
     batch_size: Annotated[
-        int, typer.Option("--batch-size", help="Runs per transaction on the target.")
+        int,
+        typer.Option(
+            "--batch-size",
+            help="Runs per transaction on the target (into a new database: one transaction).",
+        ),
     ] = 5000,  # results.sync.BATCH_SIZE
     db: DbOpt = None,
     json_: JsonOpt = False,

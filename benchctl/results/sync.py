@@ -6,8 +6,12 @@ lands: a push copies the runs the target lacks and skips the ones it has, and pu
 from two laptops at once) never duplicates anything. Runs travel with their samples and the
 artifact rows they reference, in batches of `batch_size` runs, one target transaction per batch:
 an interrupted push leaves whole runs behind it, never a run without its samples, and the next
-push carries on. Rows are copied as stored (summary columns included); nothing is recomputed or
-edited, in keeping with the store's rule that results are never changed after ingest.
+push carries on. Into a new database (a PostgreSQL without tables, an SQLite file this push makes)
+the whole push is one transaction whose indexes are built once the rows are in (`newdb`,
+`sync_postgres.push_into_new`, `sync_sqlite.load_into_empty`): interrupted, it leaves no run
+behind, and the next push starts over. Rows are copied as stored (summary columns included);
+nothing is recomputed or edited, in keeping with the store's rule that results are never changed
+after ingest.
 """
 
 from __future__ import annotations
