@@ -47,8 +47,10 @@ def db_url(value: str | None) -> str:
         return "postgresql+psycopg://" + value.split("://", 1)[1]
     if "://" in value:
         return value
-    if value == ":memory:":
-        from benchctl.errors import ConfigError
+    from benchctl.errors import ConfigError
 
+    if value == ":memory:":
         raise ConfigError("--db :memory: would keep nothing after this command; give a file path")
+    if "\x00" in value:  # no file system takes it (Path.resolve raises ValueError)
+        raise ConfigError(f"database path {value!r} holds a NUL character; give a file path")
     return "sqlite:///" + str(Path(value).expanduser().resolve())

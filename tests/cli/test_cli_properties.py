@@ -150,3 +150,16 @@ def test_any_command_line_fails_as_one_line_or_works(project, monkeypatch, data)
         if code not in (0, 3, 4):
             assert set(doc) == {"error"} and set(doc["error"]) == {"code", "message", "hint"}
     assert not list(root.glob("PWNED")) and not Path("/tmp/PWNED").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["db", "push", "--to", "\x00"], ["results", "list", "--db", "a\x00b"]],
+    ids=["push-to", "db"],
+)
+def test_a_nul_in_a_database_path_is_one_line(project, monkeypatch, argv):
+    """No file system takes a NUL (hypothesis found `db push --to '\\x00'` failing unexpectedly)."""
+    root, db = project
+    monkeypatch.chdir(root)
+    code, _, err = _main(argv if "--db" in argv else [*argv, "--db", db])
+    assert code == 2 and err.startswith("error: database path") and "NUL" in err, err
