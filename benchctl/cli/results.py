@@ -47,7 +47,8 @@ def list_cmd(
             ROW_COLUMNS, model=model, device=device, status=status, limit=limit, shared=SHARED
         )
     )
-    # One query for the samples the validity gate reads (ok runs without the harness's check).
+    # One query for the samples the validity gate reads (`needs_samples`: ok runs with neither
+    # the harness's drift check nor the one stored at ingest).
     wanted = [r.run_id for r in runs if needs_samples(r, settings_of(r, config))]
     samples = dict(store.samples_of(wanted))
     rows = []

@@ -377,11 +377,11 @@ def _arrow_column(values: Sequence[Any], type_: Any, exact: frozenset[type]) -> 
     (an int past int64, a lone surrogate) leaves it to pyarrow, whose error is the one raised."""
     import pyarrow as pa
 
-    if exact.issuperset(map(type, values)):
-        import nanoarrow
+    if not exact.issuperset(map(type, values)):
+        return pa.array(values, type=type_)
+    import nanoarrow
 
-        try:
-            return pa.array(nanoarrow.c_array(values, type_))
-        except ValueError:
-            pass
-    return pa.array(values, type=type_)
+    try:
+        return pa.array(nanoarrow.c_array(values, type_))
+    except ValueError:  # nanoarrow refuses it: pyarrow's rules decide (its error is the one raised)
+        return pa.array(values, type=type_)

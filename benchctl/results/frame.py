@@ -183,8 +183,8 @@ def _with_validity(
     store: ResultStore, rows: Iterable[Any], config: RegressConfig
 ) -> Iterator[tuple[Any, bool, str]]:
     """(row, valid, reasons) for each row, in order. Rows go `BATCH` at a time; of each batch,
-    only the ok runs without the harness's drift check have their samples read (the gate's
-    fallback), so no more than one batch of samples is held."""
+    only the runs `needs_samples` names (ok, with neither the harness's drift check nor the one
+    stored at ingest) have their samples read, so no more than one batch of samples is held."""
     batch: list[Any] = []
 
     def flush() -> Iterator[tuple[Any, bool, str]]:

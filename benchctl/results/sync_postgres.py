@@ -20,6 +20,7 @@ whole (one line; the next push skips that run).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -84,11 +85,8 @@ class Copier:
         self.columns = {
             name: ", ".join(f'"{c.name}"' for c in tables[name].columns) for name in _ORDER
         }
-        if target is None:
-            with dst.engine.connect() as conn:
-                self.types = {name: _binary_types(conn, name, tables[name]) for name in _ORDER}
-        else:
-            self.types = {name: _binary_types(target, name, tables[name]) for name in _ORDER}
+        with nullcontext(target) if target is not None else dst.engine.connect() as conn:
+            self.types = {name: _binary_types(conn, name, tables[name]) for name in _ORDER}
         self.readers = {} if self.from_postgres else {n: _sqlite_reader(tables[n]) for n in _ORDER}
 
     def copy_batch(self, ids: list[str], report: PushReport) -> None:
@@ -133,8 +131,6 @@ class Copier:
         artifacts (those it lacks), samples and profiles, in the transaction of `out` (`cur`: a
         cursor of it); read on `source` (a span: in the snapshot that chose it) or a new
         connection."""
-        from contextlib import nullcontext
-
         from benchctl.results.sync import _fetch, _insert_new
 
         arts_t = self.tables["artifacts"]

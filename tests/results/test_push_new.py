@@ -10,7 +10,7 @@ import multiprocessing
 
 import pytest
 from sqlalchemy import inspect, text
-from test_store_backends import _laptop, _stored
+from test_store_backends import _laptop, _profiled, _stored
 
 from benchctl.results import migrate, sync
 from benchctl.results.store import ResultStore, make_engine
@@ -108,20 +108,8 @@ def test_a_push_from_postgresql_into_an_empty_one_copies_every_row(
 ):
     """PostgreSQL to a new PostgreSQL: batches are spans of ids read in one snapshot of the
     source, each table's rows piped COPY to COPY."""
-    from test_store import record
-
     laptop = _laptop(tmp_path, 11, "fd")
-    ResultStore.open(laptop).ingest(
-        record(
-            run_id="fd" * 16,
-            profile={
-                "profiler": "p",
-                "timed": True,
-                "partitions": [{"unit": "cpu"}],
-                "operators": [{"name": "c\t0\n", "op_type": "Conv", "time_ns": 5, "cost": 0.5}],
-            },
-        )
-    )
+    ResultStore.open(laptop).ingest(_profiled("fd" * 16))
     sync.push(laptop, pg_url, batch_size=100)
     team2 = postgres_server.url("new_" + pg_url.rsplit("_", 1)[1])
     postgres_server.admin(f'create database "{team2.rsplit("/", 1)[1]}"')

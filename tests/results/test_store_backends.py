@@ -229,6 +229,17 @@ def test_push_to_an_unreachable_server_is_one_clear_line(tmp_path):
         sync.push(laptop, url)
 
 
+def _profiled(run_id: str, **fields):
+    """A run with a timed profile of one operator whose name holds COPY's separators."""
+    profile = {
+        "profiler": "p",
+        "timed": True,
+        "partitions": [{"unit": "cpu"}],
+        "operators": [{"name": "c\t0\n", "op_type": "Conv", "time_ns": 5, "cost": 0.5}],
+    }
+    return record(run_id=run_id, profile=profile, **fields)
+
+
 def _stored(url: str) -> dict[str, list[tuple]]:
     """Every row of every results table, in key order, as SQLAlchemy reads it (times as UTC)."""
     from sqlalchemy import select
@@ -246,18 +257,7 @@ def _stored(url: str) -> dict[str, list[tuple]]:
 
 def test_push_from_postgresql_to_postgresql_copies_every_row(tmp_path, postgres_server, pg_url):
     laptop = _laptop(tmp_path, 7, "ee")
-    ResultStore.open(laptop).ingest(
-        record(
-            run_id="ef" * 16,
-            profile={
-                "profiler": "p",
-                "timed": True,
-                "partitions": [{"unit": "cpu"}],
-                "operators": [{"name": "c\t0\n", "op_type": "Conv", "time_ns": 5, "cost": 0.5}],
-            },
-            host={"hostname": "é ☃ \\n"},
-        )
-    )
+    ResultStore.open(laptop).ingest(_profiled("ef" * 16, host={"hostname": "é ☃ \\n"}))
     # A second database at the same revision, made from the first while it is still empty
     # (quicker than running the migrations again).
     ResultStore.open(pg_url).engine.dispose()

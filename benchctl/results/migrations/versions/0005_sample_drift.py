@@ -72,11 +72,10 @@ def upgrade() -> None:
         .where(runs.c.run_id == sa.bindparam("id"))
         .values(sample_drift=sa.bindparam("drift"), sample_drift_fraction=sa.bindparam("fraction"))
     )
-    # Keyset pages by run id: each page is one bounded read, then its updates.
     progress = context.config.attributes.get("progress")
     total = bind.scalar(sa.select(sa.func.count()).select_from(samples)) or 0
     done, last = 0, ""
-    while True:
+    while True:  # keyset pages by run id: each page is one bounded read, then its updates
         page = bind.execute(
             sa.select(runs.c.run_id, runs.c.sample_count, samples.c.encoding, samples.c.data)
             .select_from(runs.join(samples, samples.c.run_id == runs.c.run_id))
