@@ -160,6 +160,14 @@ def fail(code: str, message: str, hint: str | None, exit_code: int, json_: bool)
     sys.exit(exit_code)
 
 
+def run() -> None:
+    """The `benchctl` console script and `python -m benchctl`: `main` in a process that ends
+    with it, so the garbage collector is set for a short life (`_collector`)."""
+    from benchctl.cli._collector import short_lived
+
+    short_lived(main)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, turning every failure into one line (and, under
     --json, one error document on stdout) with the documented exit code: 2 bad input, 1 failure,

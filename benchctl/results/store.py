@@ -14,6 +14,7 @@ import collections
 import functools
 import json
 import os
+import weakref
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -158,9 +159,29 @@ class _AlreadyStored(Exception):
     """Raised inside an ingest's transaction to roll it back: the run is stored already."""
 
 
+# Every engine `make_engine` made in this process, for `dispose_engines`.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine this process made (checked-in ones; a
+    connection still in use is left to its owner). The console script calls this as a command
+    ends (`benchctl.cli._collector`), so a SQLite database's last connection closes, and merges
+    its `-wal` file, even though the collector will not run at exit."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
-    """An engine for `url`. SQLite: WAL and foreign keys on every connection; `read_only` opens
-    the file immutable (a database on a read-only mount can still be listed)."""
+    """An engine for `url` (kept in `_ENGINES`). SQLite: WAL and foreign keys on every
+    connection; `read_only` opens the file immutable (a database on a read-only mount can still
+    be listed)."""
+    engine = _make_engine(url, read_only=read_only)
+    _ENGINES.add(engine)
+    return engine
+
+
+def _make_engine(url: str, *, read_only: bool) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if path.parent == config.home():
