@@ -10,6 +10,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
 
 import typer
 import typer.core
@@ -108,6 +109,16 @@ class LazyGroup(typer.core.TyperGroup):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.commands = LazyCommands(build_command, dict(self.commands))
+
+    def invoke(self, ctx: Any) -> Any:
+        """Ctrl-C inside a command becomes `Interrupted`, which `main` prints as one line:
+        typer turns a KeyboardInterrupt into a silent exit 130 before `main` could see it."""
+        from benchctl.errors import Interrupted
+
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing half-done was stored") from None
 
 
 app = typer.Typer(

@@ -74,6 +74,14 @@ def nightly_cmd(
     min_history: Annotated[
         int | None, typer.Option("--min-history", help="Valid results needed before screening.")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Worker processes that analyse series (default: one per CPU when there are "
+            "enough series; 0: all in this one).",
+        ),
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -90,6 +98,7 @@ def nightly_cmd(
 
     check_hours("--since-hours", since_hours)
     check_count("--min-history", min_history)
+    check_count("--workers", workers, low=0, high=1024)
     cfg = load_config(config).with_defaults(rel_threshold=rel_threshold, min_history=min_history)
     since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
     store = ResultStore.open(db, create=False)
@@ -103,6 +112,7 @@ def nightly_cmd(
             device=device,
             since=since,
             progress=lambda i, n, text: bar.step(text, total=n),
+            workers=workers,
         )
         if fmt == "html":
             bar.describe("drawing plots")

@@ -9,7 +9,7 @@ change of thresholds never leaves stale verdicts behind (conbench dropped its st
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from benchctl.results.regress.screen import (
     screen,
 )
 from benchctl.results.regress.settings import DetectorSettings, RegressConfig
+from benchctl.results.regress.workers import analysed_in_workers, default_workers
 from benchctl.results.store import ResultStore
 
 
@@ -164,6 +165,19 @@ def analyze(series: Series) -> SeriesReport:
     )
 
 
+def analyse_series(store: ResultStore, series: Series) -> SeriesReport:
+    """One series' part of the report: its screening and change points, its memory, and for a
+    regression or an improvement the operators that moved most (profiles read from `store`)."""
+    found = analyze(series)
+    found.memory = screen_memory(series.points, series.settings)
+    v = found.screening
+    if v.label in ("regression", "improvement") and v.last_good:
+        from benchctl.results.profiles import top_moved
+
+        found.top_ops = top_moved(store, v.last_good, v.run_id)
+    return found
+
+
 def nightly(
     store: ResultStore,
     config: RegressConfig | None = None,
@@ -172,29 +186,34 @@ def nightly(
     device: str | None = None,
     since: datetime | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> NightlyReport:
     """Analyse every series (optionally only those with a result since `since`, the others
     not read); `progress(done, total, description)` is called as each series is analysed.
-    Series are read one at a time (`iter_series`), so only their points and verdicts are held."""
+    Series are read one at a time (`iter_series`), so only their points and verdicts are held.
+    `workers` processes share the series (`regress.workers`; None: one per CPU where that pays,
+    0: all in this process); the report is the same either way."""
     config = config or RegressConfig()
-    reports = []
     keys = []
     for key, newest in store.series_heads(model=model, device=device):
         if newest.tzinfo is None:
             newest = newest.replace(tzinfo=UTC)
         if since is None or newest >= since:
             keys.append(key)
-    for i, series in enumerate(iter_series(store, config, keys)):
-        if progress is not None:
-            progress(i, len(keys), series.description)
-        found = analyze(series)
-        found.memory = screen_memory(series.points, series.settings)
-        v = found.screening
-        if v.label in ("regression", "improvement") and v.last_good:
-            from benchctl.results.profiles import top_moved
-
-            found.top_ops = top_moved(store, v.last_good, v.run_id)
-        reports.append(found)
+    if workers is None:
+        workers = default_workers(len(keys))
+    if workers > 0:
+        batches: Iterable[list[SeriesReport]] = analysed_in_workers(
+            store, config, keys, workers, analyse_series
+        )
+    else:
+        batches = ([analyse_series(store, series)] for series in iter_series(store, config, keys))
+    reports: list[SeriesReport] = []
+    for batch in batches:
+        for found in batch:
+            if progress is not None:
+                progress(len(reports), len(keys), found.description)
+            reports.append(found)
     reports.sort(key=lambda r: (r.description, r.key))
     return NightlyReport(
         generated_at=datetime.now(UTC),
