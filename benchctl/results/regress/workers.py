@@ -2,8 +2,10 @@
 (`nightly.analyse_series`), so the series are split into chunks and the chunks go to a pool of
 processes, one per CPU, and the parent only merges what they send back.
 
-On the 10 k-run PostgreSQL history (51 series) reading and analysing took 1.4–1.6 s of the
-report's 2.5–2.9 s in one process on this 2-core machine; two workers do it in about half.
+Reading and analysing had been about 1.5 s of the whole report's 2.3–2.6 s on the 10 k-run
+PostgreSQL history (51 series), and most of its 12–20 s on the 100 k-run SQLite one (500
+series), in one process on this 2-core machine; with two workers the report took 2.0–2.3 s and
+8.3–9.0 s (the database server and the parent's merging share the same two cores).
 
 The workers are forked, not spawned: a forked worker starts with the parent's imports (SQLAlchemy,
 NumPy, SciPy) already done, where a spawned one would import them again, about a second each. So
