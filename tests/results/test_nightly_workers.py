@@ -15,8 +15,9 @@ import pytest
 
 from benchctl.results import synthetic
 from benchctl.results.regress import RegressConfig, nightly
-from benchctl.results.regress.workers import MIN_SERIES_PER_WORKER, chunks, cpus, default_workers
+from benchctl.results.regress.workers import MIN_SERIES_PER_WORKER, chunks, default_workers
 from benchctl.results.store import ResultStore
+from benchctl.runner.contention import affinity
 
 NIGHTLY = importlib.import_module("benchctl.results.regress.nightly")
 SERIES, NIGHTS = 18, 40
@@ -79,7 +80,8 @@ def test_chunks_and_the_default_count():
     assert chunks(keys[:2], 4) == [["k0"], ["k1"]]  # never an empty chunk
     assert default_workers(2 * MIN_SERIES_PER_WORKER - 1) == 0  # one worker is no gain
     many = default_workers(1000 * MIN_SERIES_PER_WORKER)
-    assert many == (cpus() if cpus() >= 2 else 0)
+    cpus = len(affinity())
+    assert many == (cpus if cpus >= 2 else 0)
 
 
 # Runs `benchctl report nightly` with each series' analysis slowed to 1.5 s and announced on

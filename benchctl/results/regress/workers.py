@@ -20,13 +20,13 @@ started and waits for the running ones (read-only work: nothing is left half-don
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from benchctl.results.regress.history import iter_series
+from benchctl.runner.contention import affinity
 
 if TYPE_CHECKING:
     from benchctl.results.regress.nightly import SeriesReport
@@ -42,19 +42,12 @@ CHUNKS_PER_WORKER = 4  # chunks a worker takes in turn: the pool stays busy to t
 _STATE: tuple[ResultStore, RegressConfig, Analyse] | None = None
 
 
-def cpus() -> int:
-    """The CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def default_workers(series: int) -> int:
     """Worker processes for `series` series by default: one per CPU, each with at least
     `MIN_SERIES_PER_WORKER` series; 0 (this process) off Linux or where that makes fewer than 2."""
     if not sys.platform.startswith("linux"):
         return 0
-    n = min(cpus(), series // MIN_SERIES_PER_WORKER)
+    n = min(len(affinity()), series // MIN_SERIES_PER_WORKER)
     return n if n >= 2 else 0
 
 
