@@ -15,7 +15,8 @@ with at least two CPUs and `MIN_SERIES_PER_WORKER` series for each worker; elsew
 module global set just before the pool starts), drops the pooled connections it inherited
 without touching them (`Engine.dispose(close=False)`, as SQLAlchemy prescribes after a fork) and
 opens its own; it ignores SIGINT, so Ctrl-C reaches only the parent, which cancels the chunks not
-started and waits for the running ones (read-only work: nothing is left half-done).
+started and tells the workers to stop after the series they are on (read-only work: nothing is
+left half-done).
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ if TYPE_CHECKING:
 MIN_SERIES_PER_WORKER = 8  # below that, starting a worker costs more than it saves
 CHUNKS_PER_WORKER = 4  # chunks a worker takes in turn: the pool stays busy to the end
 
-# (store, config, analyse) for the workers, inherited through the fork; set only while a pool runs.
-_STATE: tuple[ResultStore, RegressConfig, Analyse] | None = None
+# (store, config, analyse, stop) for the workers, inherited through the fork; set only while a
+# pool runs. `stop` is set when the parent stops early (Ctrl-C, an error): a chunk already handed
+# to a worker cannot be cancelled (the pool queues one ahead per worker), so workers look at it
+# before each series.
+_STATE: tuple[ResultStore, RegressConfig, Analyse, Any] | None = None
 
 
 def default_workers(series: int) -> int:
@@ -65,8 +69,13 @@ def _start_worker() -> None:
 
 def _analyse_chunk(keys: list[str]) -> list[SeriesReport]:
     assert _STATE is not None
-    store, config, analyse = _STATE
-    return [analyse(store, series) for series in iter_series(store, config, keys)]
+    store, config, analyse, stop = _STATE
+    done = []
+    for series in iter_series(store, config, keys):
+        if stop.is_set():  # the parent is not waiting for the rest
+            break
+        done.append(analyse(store, series))
+    return done
 
 
 def analysed_in_workers(
@@ -88,16 +97,15 @@ def analysed_in_workers(
 
     global _STATE
     parts = chunks(keys, workers * CHUNKS_PER_WORKER)
-    _STATE = (store, config, analyse)
-    pool = ProcessPoolExecutor(
-        min(workers, len(parts)),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_worker,
-    )
+    fork = multiprocessing.get_context("fork")
+    stop = fork.Event()
+    _STATE = (store, config, analyse, stop)
+    pool = ProcessPoolExecutor(min(workers, len(parts)), mp_context=fork, initializer=_start_worker)
     try:
         futures = [pool.submit(_analyse_chunk, part) for part in parts]
         for done in as_completed(futures):
             yield done.result()
     finally:
+        stop.set()  # a no-op once every chunk is in; else the workers end at their next series
         pool.shutdown(wait=True, cancel_futures=True)
         _STATE = None
